@@ -1,0 +1,185 @@
+package io.flywheel.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * The on-disk layout of a data directory, which operators, {@code tail -F} users and the shipper rely on:
+ * <pre>
+ * DIR/segments/*.jsonl        sealed segments
+ * DIR/segments/*.jsonl.open   the segment being written (at most one)
+ * DIR/current.jsonl           symlink to the segment being written, swapped atomically on every roll
+ * DIR/rejected/               rejected input (JSONL records) and torn tails cut off by recovery
+ * DIR/shipped/                segments kept after shipping (per --keep-shipped)
+ * DIR/flywheel.properties     identity: instance id (random, per directory) and host id
+ * DIR/seq.hwm                 highest sequence ever sealed, so numbering survives shipping and deletion
+ * </pre>
+ */
+public final class DataDir {
+    public static final String IDENTITY_FILE = "flywheel.properties";
+
+    private final Path root;
+    private final String instance;
+    private final String host;
+
+    private DataDir(Path root, String instance, String host) {
+        this.root = root;
+        this.instance = instance;
+        this.host = host;
+    }
+
+    /** Opens (creating when needed) a data directory; {@code hostOverride} replaces the stored host id when given. */
+    public static DataDir open(Path root, String hostOverride) throws IOException {
+        Path abs = root.toAbsolutePath().normalize();
+        Files.createDirectories(abs.resolve("segments"));
+        Files.createDirectories(abs.resolve("rejected"));
+        Path idFile = abs.resolve(IDENTITY_FILE);
+        Properties p = new Properties();
+        if (Files.exists(idFile)) {
+            try (var in = Files.newBufferedReader(idFile, StandardCharsets.UTF_8)) {
+                p.load(in);
+            }
+        }
+        String instance = p.getProperty("instance");
+        String host = p.getProperty("host");
+        boolean dirty = false;
+        if (instance == null || !instance.matches("[0-9a-z]{1,32}")) {
+            byte[] r = new byte[6];
+            new SecureRandom().nextBytes(r);
+            instance = HexFormat.of().formatHex(r);
+            dirty = true;
+        }
+        String wantedHost = hostOverride != null ? sanitizeHost(hostOverride) : host != null ? host : sanitizeHost(localHostName());
+        if (!wantedHost.equals(host)) {
+            host = wantedHost;
+            dirty = true;
+        }
+        if (dirty) {
+            p.setProperty("instance", instance);
+            p.setProperty("host", host);
+            StringBuilder sb = new StringBuilder("# Flywheel data directory identity; instance names segments, host goes into object keys\n");
+            sb.append("instance=").append(instance).append('\n').append("host=").append(host).append('\n');
+            writeAtomically(abs, idFile, sb.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return new DataDir(abs, instance, host);
+    }
+
+    /** Opens an existing data directory without creating or changing anything (verify, status, ship). */
+    public static DataDir existing(Path root, String hostOverride) throws IOException {
+        Path abs = root.toAbsolutePath().normalize();
+        if (!Files.isDirectory(abs.resolve("segments"))) {
+            throw new NoSuchFileException(abs + " is not a Flywheel data directory (no segments/)");
+        }
+        return open(abs, hostOverride);
+    }
+
+    /** Host ids go into object keys and file names: keep them to [a-z0-9._-]. */
+    public static String sanitizeHost(String raw) {
+        String s = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[.-]+", "");
+        if (s.isEmpty()) {
+            s = "localhost";
+        }
+        return s.length() > 63 ? s.substring(0, 63) : s;
+    }
+
+    private static String localHostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return Files.readString(Path.of("/etc/hostname")).trim();
+        } catch (IOException e) {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (IOException e2) {
+                return "localhost";
+            }
+        }
+    }
+
+    /** Write to a temp file, fsync it, rename over the target, fsync the directory. */
+    public static void writeAtomically(Path dir, Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            var buf = java.nio.ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(false);
+        }
+        move(tmp, target);
+        fsyncDirectory(dir);
+    }
+
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("atomic rename not supported for " + from + " -> " + to, e);
+        }
+    }
+
+    public static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path segments() {
+        return root.resolve("segments");
+    }
+
+    public Path rejected() {
+        return root.resolve("rejected");
+    }
+
+    public Path shipped() {
+        return root.resolve("shipped");
+    }
+
+    public Path current() {
+        return root.resolve("current.jsonl");
+    }
+
+    public Path seqHighWater() {
+        return root.resolve("seq.hwm");
+    }
+
+    /** Held by {@code flywheel run} for its lifetime: one writer per directory. */
+    public Path writerLock() {
+        return root.resolve("run.lock");
+    }
+
+    public String instance() {
+        return instance;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public void checkWritable() {
+        if (!Files.isWritable(root)) {
+            throw new UncheckedIOException(new IOException(root + " is not writable"));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.flywheel.journal;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A segment line: {@code {"seq":N,"ts":"2026-11-24T09:31:02.123Z","src":"stdin","event":<original bytes>}\n}.
+ * The original event comes last and is copied byte for byte, so a reader can cut it out without re-encoding; the
+ * fixed prefix lets recovery and shipping read the sequence and time without a JSON parser.
+ */
+public final class Envelope {
+    static final byte[] SEQ = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] TS = ",\"ts\":\"".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SRC = "\",\"src\":".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] EVENT = ",\"event\":".getBytes(StandardCharsets.US_ASCII);
+    /** Length of {@code 2026-11-24T09:31:02.123Z}. */
+    public static final int TS_LEN = 24;
+
+    private Envelope() {
+    }
+
+    /** Upper bound of the bytes {@link #encode} writes around an event of {@code eventLen} bytes. */
+    public static int maxSize(int sourceJsonLen, int eventLen) {
+        return SEQ.length + 20 + TS.length + TS_LEN + SRC.length + sourceJsonLen + EVENT.length + eventLen + 2;
+    }
+
+    /**
+     * Writes one envelope line at {@code pos} of {@code out} (which must have {@link #maxSize} room) and returns the
+     * new position. {@code ts} is the 24 ASCII bytes of the receive time, {@code sourceJson} the source as a JSON
+     * string literal, quotes included.
+     */
+    public static int encode(byte[] out, int pos, long seq, byte[] ts, byte[] sourceJson,
+                             byte[] event, int eventOff, int eventLen) {
+        System.arraycopy(SEQ, 0, out, pos, SEQ.length);
+        pos += SEQ.length;
+        pos = writeLong(out, pos, seq);
+        System.arraycopy(TS, 0, out, pos, TS.length);
+        pos += TS.length;
+        System.arraycopy(ts, 0, out, pos, TS_LEN);
+        pos += TS_LEN;
+        System.arraycopy(SRC, 0, out, pos, SRC.length - 1);
+        pos += SRC.length - 1;
+        out[pos++] = ':';
+        System.arraycopy(sourceJson, 0, out, pos, sourceJson.length);
+        pos += sourceJson.length;
+        System.arraycopy(EVENT, 0, out, pos, EVENT.length);
+        pos += EVENT.length;
+        System.arraycopy(event, eventOff, out, pos, eventLen);
+        pos += eventLen;
+        out[pos++] = '}';
+        out[pos++] = '\n';
+        return pos;
+    }
+
+    private static int writeLong(byte[] out, int pos, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("negative sequence " + v);
+        }
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        int end = pos + digits;
+        for (int i = end - 1; i >= pos; i--) {
+            out[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
+        return end;
+    }
+
+    /** The sequence number of an envelope line starting at {@code off}, or -1 when the prefix is not an envelope. */
+    public static long readSeq(byte[] line, int off, int len) {
+        if (len < SEQ.length + 1) {
+            return -1;
+        }
+        for (int i = 0; i < SEQ.length; i++) {
+            if (line[off + i] != SEQ[i]) {
+                return -1;
+            }
+        }
+        long v = 0;
+        int i = off + SEQ.length;
+        int end = off + len;
+        int start = i;
+        while (i < end && line[i] >= '0' && line[i] <= '9') {
+            if (i - start >= 19) {
+                return -1;
+            }
+            v = v * 10 + (line[i] - '0');
+            i++;
+        }
+        if (i == start || i >= end || line[i] != ',') {
+            return -1;
+        }
+        return v;
+    }
+
+    /** The receive time (24 ASCII bytes) of an envelope line, or null when the prefix is not an envelope. */
+    public static String readTimestamp(byte[] line, int off, int len) {
+        int i = off + SEQ.length;
+        int end = off + len;
+        while (i < end && line[i] >= '0' && line[i] <= '9') {
+            i++;
+        }
+        if (i + TS.length + TS_LEN > end) {
+            return null;
+        }
+        for (int k = 0; k < TS.length; k++) {
+            if (line[i + k] != TS[k]) {
+                return null;
+            }
+        }
+        return new String(line, i + TS.length, TS_LEN, StandardCharsets.US_ASCII);
+    }
+}
