@@ -37,9 +37,8 @@ public final class Envelope {
         pos += TS.length;
         System.arraycopy(ts, 0, out, pos, TS_LEN);
         pos += TS_LEN;
-        System.arraycopy(SRC, 0, out, pos, SRC.length - 1);
-        pos += SRC.length - 1;
-        out[pos++] = ':';
+        System.arraycopy(SRC, 0, out, pos, SRC.length);
+        pos += SRC.length;
         System.arraycopy(sourceJson, 0, out, pos, sourceJson.length);
         pos += sourceJson.length;
         System.arraycopy(EVENT, 0, out, pos, EVENT.length);
