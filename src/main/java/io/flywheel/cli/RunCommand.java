@@ -1,0 +1,214 @@
+package io.flywheel.cli;
+
+import io.flywheel.bus.Broadcaster;
+import io.flywheel.bus.EchoSubscriber;
+import io.flywheel.event.EventClass;
+import io.flywheel.event.TypeClassifier;
+import io.flywheel.ingest.Ingest;
+import io.flywheel.ingest.IngestStats;
+import io.flywheel.ingest.StopSignal;
+import io.flywheel.journal.DataDir;
+import io.flywheel.journal.Journal;
+import io.flywheel.journal.JournalConfig;
+import io.flywheel.journal.JournalFailedException;
+import io.flywheel.journal.RecoveryListener;
+import io.flywheel.journal.WriterLock;
+import io.flywheel.obs.ProgressLine;
+import io.flywheel.obs.Terminal;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Reads NDJSON events from stdin, broadcasts every event to live subscribers and appends durable ones to "
+                + "a group-committed, rolling JSONL journal in DIR.",
+            "",
+            "Exits 0 after end of input or SIGTERM/SIGINT once everything accepted is synced and sealed; exits 1 "
+                + "only when accepted events could not be made durable."},
+        footer = {"", "Example:  agent | flywheel run --dir ./data --echo | ui"})
+public class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "flywheel-data",
+            description = "Data directory (created if missing). Default: ${DEFAULT-VALUE}")
+    Path dir;
+
+    @Option(names = "--echo", description = "Write every live event to stdout (lossy under load: a lag notice {\"lagged\":N} says how many were skipped).")
+    boolean echo;
+
+    @Option(names = "--progress", description = "Show a live stats line on stderr (default: only when stderr is a terminal).")
+    Boolean progress;
+
+    @Option(names = "--roll-bytes", paramLabel = "SIZE", defaultValue = "64MiB", converter = SizeConverter.class,
+            description = "Seal a segment at this size. Default: ${DEFAULT-VALUE}")
+    long rollBytes;
+
+    @Option(names = "--roll-age", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+            description = "Seal a segment this long after it opened. Default: ${DEFAULT-VALUE}")
+    Duration rollAge;
+
+    @Option(names = "--roll-idle", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Seal a segment after this long without writes. Default: ${DEFAULT-VALUE}")
+    Duration rollIdle;
+
+    @Option(names = "--max-line-bytes", paramLabel = "SIZE", defaultValue = "1MiB", converter = SizeConverter.class,
+            description = "Longer lines are rejected (and streamed past, never buffered). Default: ${DEFAULT-VALUE}")
+    long maxLineBytes;
+
+    @Option(names = "--disk-retry", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long to retry failed disk writes (ENOSPC, EIO) with ingest paused before exiting 1. Default: ${DEFAULT-VALUE}")
+    Duration diskRetry;
+
+    @Option(names = "--durable-type", paramLabel = "TYPE", split = ",",
+            description = "Treat these event types as durable (added to the built-in set).")
+    List<String> durableTypes = new ArrayList<>();
+
+    @Option(names = "--ephemeral-type", paramLabel = "TYPE", split = ",",
+            description = "Treat these event types as ephemeral: broadcast only, never journaled.")
+    List<String> ephemeralTypes = new ArrayList<>();
+
+    @Option(names = "--unknown-types", paramLabel = "CLASS", defaultValue = "durable",
+            description = "Class of types in neither set: durable or ephemeral. Default: ${DEFAULT-VALUE}")
+    String unknownTypes;
+
+    @Option(names = "--host-id", paramLabel = "ID", description = "Host id for segment keys (default: stored in DIR, first set from the hostname).")
+    String hostId;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxLineBytes < 16 || maxLineBytes > (256L << 20)) {
+            System.err.println("flywheel: --max-line-bytes must be between 16 B and 256 MiB");
+            return 2;
+        }
+        StopSignal stop = StopSignal.install();
+        DataDir data = DataDir.open(dir, hostId);
+        Optional<WriterLock> writer = WriterLock.tryAcquire(data);
+        if (writer.isEmpty()) {
+            System.err.println("flywheel: another flywheel run (pid " + WriterLock.holder(data) + ") is writing to " + data.root());
+            return 1;
+        }
+        try (WriterLock ignored = writer.get()) {
+            return run(data, stop);
+        }
+    }
+
+    private int run(DataDir data, StopSignal stop) throws Exception {
+        JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 8 << 20, diskRetry);
+        Journal journal = Journal.open(data, cfg, new RecoveryReport());
+        Broadcaster broadcaster = new Broadcaster();
+        IngestStats stats = new IngestStats();
+        TypeClassifier classifier = TypeClassifier.of(durableTypes, ephemeralTypes,
+                EventClass.valueOf(unknownTypes.toUpperCase(Locale.ROOT)));
+        Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes);
+
+        EchoSubscriber echoSub = echo
+                ? new EchoSubscriber(broadcaster.subscribe(Broadcaster.DEFAULT_CAPACITY, e -> true),
+                        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16))
+                : null;
+        boolean showProgress = progress != null ? progress : Terminal.stderrIsTerminal();
+        ProgressLine progressLine = showProgress ? new ProgressLine(System.err, new RateText(stats, journal, broadcaster)) : null;
+
+        long started = System.nanoTime();
+        Thread reader = Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
+            try (InputStream in = new FileInputStream(FileDescriptor.in)) {
+                ingest.open("stdin").pump(in);
+            } catch (JournalFailedException e) {
+                // reported by the journal itself
+            } catch (IllegalStateException e) {
+                // journal closed while stopping
+            } catch (IOException e) {
+                System.err.println("flywheel: reading stdin failed: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stop.trigger("end of input");
+        });
+        while (!stop.await(200, TimeUnit.MILLISECONDS)) {
+            if (journal.failure() != null) {
+                break;
+            }
+        }
+        int code = 0;
+        try {
+            journal.close();
+        } catch (JournalFailedException e) {
+            code = 1;
+        }
+        broadcaster.close();
+        if (echoSub != null) {
+            echoSub.close();
+        }
+        if (progressLine != null) {
+            progressLine.close();
+        }
+        double secs = (System.nanoTime() - started) / 1e9;
+        long received = stats.received.sum();
+        if (code != 0) {
+            System.err.printf(Locale.ROOT, "flywheel: FAILED: %s; %d of %d durable events kept before that%n",
+                    journal.failure().getMessage(), journal.keptEvents(), stats.durable.sum());
+        } else {
+            System.err.printf(Locale.ROOT,
+                    "flywheel: %s after %.1fs: %d events (%d kept, %d ephemeral, %d rejected, %d dropped for lagging subscribers), %.0f events/s%n",
+                    stop.received() == null ? "stopped" : stop.received(), secs, received, journal.keptEvents(),
+                    stats.ephemeral.sum(), stats.rejected.sum(), broadcaster.droppedTotal(), received / Math.max(secs, 1e-9));
+        }
+        if (reader.isAlive()) {
+            reader.interrupt();
+        }
+        return code;
+    }
+
+    /** Tells the operator what recovery found, on stderr. */
+    private static final class RecoveryReport implements RecoveryListener {
+        @Override
+        public void recovered(Path sealed, long events) {
+            System.err.println("flywheel: recovered " + sealed.getFileName() + " (" + events + " events) left open by a crash");
+        }
+
+        @Override
+        public void tornTail(Path segment, long offset, long bytes, String reason, Path keptAt) {
+            System.err.println("flywheel: cut " + bytes + " bytes off " + segment.getFileName() + " at offset " + offset
+                    + " (" + reason + "); kept in " + keptAt);
+        }
+    }
+
+    /** The live stats line: events/s, kept, rejected, lagged. */
+    private static final class RateText implements java.util.function.Supplier<String> {
+        private final IngestStats stats;
+        private final Journal journal;
+        private final Broadcaster broadcaster;
+        private long lastCount;
+        private long lastNanos = System.nanoTime();
+
+        RateText(IngestStats stats, Journal journal, Broadcaster broadcaster) {
+            this.stats = stats;
+            this.journal = journal;
+            this.broadcaster = broadcaster;
+        }
+
+        @Override
+        public String get() {
+            long now = System.nanoTime();
+            long count = stats.received.sum();
+            double rate = (count - lastCount) / Math.max((now - lastNanos) / 1e9, 1e-9);
+            lastCount = count;
+            lastNanos = now;
+            String trouble = journal.diskTrouble() == null ? "" : "  DISK: " + journal.diskTrouble();
+            return String.format(Locale.ROOT, "%,10.0f ev/s  kept %,d  rejected %,d  lagged %,d%s", rate,
+                    journal.keptEvents(), stats.rejected.sum(), broadcaster.droppedTotal(), trouble);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.flywheel.ingest;
+
+import io.flywheel.bus.Broadcaster;
+import io.flywheel.event.TypeClassifier;
+import io.flywheel.journal.Journal;
+
+/** What every input feeds: the classifier, the journal, the broadcast and the shared counters. */
+public record Ingest(TypeClassifier classifier, Journal journal, Broadcaster broadcaster, IngestStats stats,
+                     int maxLineBytes) {
+
+    /** A handler for one input (stdin, or one socket connection); not thread-safe. */
+    public LineIngest open(String source) {
+        return new LineIngest(this, source);
+    }
+}

@@ -1,0 +1,127 @@
+package io.flywheel.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Splits a byte stream into lines ({@code \n}, with a {@code \r} before it dropped) with one fixed buffer, so memory
+ * stays bounded whatever arrives: a line longer than {@code maxLineBytes} is streamed past, keeping only its head
+ * for the reject record. A last line without a line end is still delivered at end of input.
+ */
+public final class LineFramer {
+    /** Receives lines; the buffer is only valid during the call. */
+    public interface Sink {
+        void line(byte[] buf, int off, int len, long lineNo, long offset) throws IOException, InterruptedException;
+
+        void oversize(byte[] head, int headLen, long totalLen, long lineNo, long offset) throws IOException, InterruptedException;
+
+        /** Called when a read returned and every complete line in it was delivered (a good moment to flush acks). */
+        default void endOfRead() throws IOException, InterruptedException {
+        }
+    }
+
+    private final int maxLineBytes;
+    private final byte[] buf;
+    private long lineNo;
+    private long offset; // stream offset of buf[0]
+
+    public LineFramer(int maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
+        this.buf = new byte[Math.max(256 * 1024, maxLineBytes + 64 * 1024)];
+    }
+
+    /** Reads until end of input. Returns the number of lines delivered (oversize ones included). */
+    public long pump(InputStream in, Sink sink) throws IOException, InterruptedException {
+        int start = 0;
+        int limit = 0;
+        int scan = 0;
+        byte[] head = null;      // set while skipping an oversize line
+        long skippedLen = 0;
+        long skipStart = 0;
+        while (true) {
+            if (head == null && start > 0 && (buf.length - limit) < 64 * 1024) {
+                System.arraycopy(buf, start, buf, 0, limit - start);
+                offset += start;
+                limit -= start;
+                scan -= start;
+                start = 0;
+            }
+            int n = in.read(buf, limit, buf.length - limit);
+            if (n < 0) {
+                break;
+            }
+            if (n == 0) {
+                continue;
+            }
+            limit += n;
+            if (head != null) {
+                // skipping: look for the end of the oversize line
+                int nl = indexOf(buf, 0, limit);
+                if (nl < 0) {
+                    skippedLen += limit;
+                    offset += limit;
+                    limit = 0;
+                    scan = 0;
+                    continue;
+                }
+                long total = skippedLen + nl;
+                sink.oversize(head, head.length, total, ++lineNo, skipStart);
+                head = null;
+                start = nl + 1;
+                scan = start;
+            }
+            while (true) {
+                int nl = indexOf(buf, scan, limit);
+                if (nl < 0) {
+                    scan = limit;
+                    break;
+                }
+                deliver(sink, start, nl);
+                start = nl + 1;
+                scan = start;
+            }
+            if (limit - start > maxLineBytes + 1) {
+                // no line end within the limit: keep the head, stream past the rest
+                head = new byte[maxLineBytes];
+                System.arraycopy(buf, start, head, 0, maxLineBytes);
+                skipStart = offset + start;
+                skippedLen = limit - start;
+                offset += limit;
+                start = limit = scan = 0;
+            }
+            sink.endOfRead();
+        }
+        if (head != null) {
+            sink.oversize(head, head.length, skippedLen, ++lineNo, skipStart);
+        } else if (limit > start) {
+            deliver(sink, start, limit);
+        }
+        sink.endOfRead();
+        return lineNo;
+    }
+
+    private void deliver(Sink sink, int start, int end) throws IOException, InterruptedException {
+        int len = end - start;
+        if (len > 0 && buf[end - 1] == '\r') {
+            len--;
+        }
+        long lineStartOffset = offset + start;
+        lineNo++;
+        if (len > maxLineBytes) {
+            byte[] head = new byte[maxLineBytes];
+            System.arraycopy(buf, start, head, 0, maxLineBytes);
+            sink.oversize(head, maxLineBytes, len, lineNo, lineStartOffset);
+        } else {
+            sink.line(buf, start, len, lineNo, lineStartOffset);
+        }
+    }
+
+    static int indexOf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

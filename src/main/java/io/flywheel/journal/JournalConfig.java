@@ -1,0 +1,21 @@
+package io.flywheel.journal;
+
+import java.time.Duration;
+
+/**
+ * How the journal rolls and how hard it tries when the disk is in trouble.
+ *
+ * @param rollBytes       seal a segment once it holds this many bytes
+ * @param rollAge         seal a segment this long after it was opened
+ * @param rollIdle        seal a segment when nothing was written to it for this long
+ * @param maxPendingBytes bytes accepted but not yet written before producers wait (bounds memory)
+ * @param diskRetry       how long to keep retrying a failed write (ENOSPC, EIO) before giving up
+ */
+public record JournalConfig(long rollBytes, Duration rollAge, Duration rollIdle, int maxPendingBytes, Duration diskRetry) {
+    public static final long DEFAULT_ROLL_BYTES = 64L << 20;
+
+    public static JournalConfig defaults() {
+        return new JournalConfig(DEFAULT_ROLL_BYTES, Duration.ofMinutes(5), Duration.ofSeconds(30), 8 << 20,
+                Duration.ofSeconds(60));
+    }
+}
