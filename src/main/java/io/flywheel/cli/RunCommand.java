@@ -157,7 +157,7 @@ public class RunCommand implements Callable<Integer> {
         double secs = (System.nanoTime() - started) / 1e9;
         long received = stats.received.sum();
         if (code != 0) {
-            System.err.printf(Locale.ROOT, "flywheel: FAILED: %s; %d of %d durable events kept before that%n",
+            System.err.printf(Locale.ROOT, "flywheel: FAILED: %s; %d of %d accepted durable events were kept before that%n",
                     journal.failure().getMessage(), journal.keptEvents(), stats.durable.sum());
         } else {
             System.err.printf(Locale.ROOT,
