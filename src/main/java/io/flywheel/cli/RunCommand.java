@@ -106,7 +106,7 @@ public class RunCommand implements Callable<Integer> {
     }
 
     private int run(DataDir data, StopSignal stop) throws Exception {
-        JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 8 << 20, diskRetry);
+        JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 16 << 20, diskRetry);
         Journal journal = Journal.open(data, cfg, new RecoveryReport());
         Broadcaster broadcaster = new Broadcaster();
         IngestStats stats = new IngestStats();

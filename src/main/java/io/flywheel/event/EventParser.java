@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Validates one input line and finds its {@code type}, with Jackson's streaming parser (no object tree): the line
@@ -19,6 +20,7 @@ public final class EventParser {
             .build();
 
     private final String[] typeCache = new String[256];
+    private final char[][] typeChars = new char[256][];
     private String error;
 
     /** The event's type, or null when the line is rejected; then {@link #error()} says why. */
@@ -93,18 +95,13 @@ public final class EventParser {
             h = 31 * h + chars[i];
         }
         int slot = (h ^ (h >>> 16)) & (typeCache.length - 1);
-        String known = typeCache[slot];
-        if (known != null && known.length() == len) {
-            boolean same = true;
-            for (int i = 0; i < len && same; i++) {
-                same = known.charAt(i) == chars[off + i];
-            }
-            if (same) {
-                return known;
-            }
+        char[] known = typeChars[slot];
+        if (known != null && Arrays.equals(known, 0, known.length, chars, off, off + len)) {
+            return typeCache[slot];
         }
         String type = new String(chars, off, len);
         typeCache[slot] = type;
+        typeChars[slot] = type.toCharArray();
         return type;
     }
 

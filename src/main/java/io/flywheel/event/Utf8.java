@@ -16,12 +16,7 @@ public final class Utf8 {
         int i = off;
         int end = off + len;
         while (i < end) {
-            // ASCII fast path, eight bytes at a time
-            while (i + 8 <= end && ((b[i] | b[i + 1] | b[i + 2] | b[i + 3] | b[i + 4] | b[i + 5] | b[i + 6] | b[i + 7]) & 0x80) == 0
-                    && b[i] != 0 && b[i + 1] != 0 && b[i + 2] != 0 && b[i + 3] != 0
-                    && b[i + 4] != 0 && b[i + 5] != 0 && b[i + 6] != 0 && b[i + 7] != 0) {
-                i += 8;
-            }
+            i = Swar.skipPlainAscii(b, i, end);
             if (i >= end) {
                 break;
             }

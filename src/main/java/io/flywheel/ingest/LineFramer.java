@@ -1,5 +1,6 @@
 package io.flywheel.ingest;
 
+import io.flywheel.event.Swar;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -117,11 +118,6 @@ public final class LineFramer {
     }
 
     static int indexOf(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        return Swar.indexOfNewline(b, from, to);
     }
 }
