@@ -70,13 +70,17 @@ public class ShipCommand implements Callable<Integer> {
             description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
     String partSize;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces of failures.")
+    @Option(names = {"-v", "--verbose"}, description = "Log each failure with its stack trace (and retries) on stderr.")
     boolean verbose;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
         PrintStream err = System.err;
+        if (verbose) {
+            // the shipper logs each failure with its stack trace at DEBUG
+            java.util.logging.Logger.getLogger("io.flywheel.ship").setLevel(java.util.logging.Level.FINE);
+        }
         ShipConfig config;
         S3Endpoint endpoint;
         DataDir data;
