@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `flywheel ship` throughput against S3Proxy, compared with the server's raw upload
+# throughput for the same files (sequential single PUTs with curl --aws-sigv4).
+# Usage: bench/ship-bench.sh [segments=8] [MiB each=25]   (after ./mvnw package; needs curl >= 7.75)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${1:-8}
+MIB=${2:-25}
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JAVA_HOME/bin/java"
+OUT=bench/out
+JAR=target/s3proxy/s3proxy.jar
+[ -x target/flywheel ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 2; }
+[ -f "$JAR" ] || { echo "missing $JAR: ./mvnw process-test-resources" >&2; exit 2; }
+rm -rf "$OUT"; mkdir -p "$OUT/s3data"
+
+echo "== making $COUNT x $MIB MiB of sealed segments" >&2
+"$JAVA" -cp target/classes bench/MakeSegments.java "$OUT/dir" "$COUNT" "$MIB"
+BYTES=$(du -cb "$OUT"/dir/segments/*.jsonl | tail -1 | cut -f1)
+
+PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+AK=bench$RANDOM; SK=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+cat > "$OUT/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$PORT
+s3proxy.authorization=aws-v4
+s3proxy.identity=$AK
+s3proxy.credential=$SK
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$PWD/$OUT/s3data
+CONF
+"$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" --properties "$OUT/s3proxy.conf" >"$OUT/s3proxy.log" 2>&1 &
+S3PID=$!
+trap 'kill $S3PID 2>/dev/null || true' EXIT
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.1; done
+EP="http://127.0.0.1:$PORT"
+sig=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -s -f)
+curl "${sig[@]}" -X PUT "$EP/raw" -o /dev/null
+curl "${sig[@]}" -X PUT "$EP/flywheel" -o /dev/null
+
+now() { date +%s.%N; }
+echo "== raw: curl PUT of each segment, sequential" >&2
+t0=$(now)
+for f in "$OUT"/dir/segments/*.jsonl; do
+  curl "${sig[@]}" -T "$f" -H 'Content-Type: application/x-ndjson' "$EP/raw/$(basename "$f")" -o /dev/null
+done
+tc=$(now)
+echo "== raw: minio-java uploadObject (16 MiB parts, signed payload over http), timed inside one JVM" >&2
+mj=$("$JAVA" -cp "target/quarkus-app/lib/main/*" bench/RawMinio.java "$EP" "$AK" "$SK" rawminio "$OUT/dir/segments")
+echo "== flywheel ship" >&2
+t1=$(now)
+MINIO_ENDPOINT=$EP MINIO_ACCESS_KEY=$AK MINIO_SECRET_KEY=$SK target/flywheel ship --dir "$OUT/dir" --keep-shipped 1d
+t2=$(now)
+[ -z "$(ls "$OUT"/dir/segments/)" ] || { echo "segments left unshipped" >&2; exit 1; }
+
+awk -v b="$BYTES" -v t0="$t0" -v tc="$tc" -v mj="$mj" -v t1="$t1" -v t2="$t2" 'BEGIN {
+  mib = b / 1048576; curl = mib / (tc - t0); minio = mib / mj; fw = mib / (t2 - t1);
+  printf "bytes:           %.1f MiB in %d segments\n", mib, '"$COUNT"'
+  printf "raw curl PUT:    %5.1f s %6.1f MiB/s (UNSIGNED-PAYLOAD: server does not hash)\n", tc - t0, curl
+  printf "raw minio-java:  %5.1f s %6.1f MiB/s (uploadObject, payload signed over http, JVM warm-up included, start excluded)\n", mj, minio
+  printf "flywheel ship:   %5.1f s %6.1f MiB/s (whole process: JVM start, sha256/md5 pass, upload, verify, move)\n", t2 - t1, fw
+  printf "ratio ship/curl: %.2f   ratio ship/minio-java: %.2f\n", fw / curl, fw / minio }'

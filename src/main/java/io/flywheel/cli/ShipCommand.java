@@ -1,0 +1,194 @@
+package io.flywheel.cli;
+
+import io.flywheel.config.ByteSize;
+import io.flywheel.config.Durations;
+import io.flywheel.journal.DataDir;
+import io.flywheel.ship.Compression;
+import io.flywheel.ship.S3Endpoint;
+import io.flywheel.ship.ShipConfig;
+import io.flywheel.ship.ShipProgress;
+import io.flywheel.ship.ShipReport;
+import io.flywheel.ship.Shipper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "ship", mixinStandardHelpOptions = true,
+        description = {
+                "Ships every sealed segment of a data directory to a MinIO/S3 bucket now, then exits.",
+                "Endpoint and credentials come from the environment: MINIO_ENDPOINT (URL), MINIO_ACCESS_KEY, "
+                        + "MINIO_SECRET_KEY (or QUARKUS_MINIO_URL / _ACCESS_KEY / _SECRET_KEY); never from the command line.",
+                "Keys: [<prefix>/]<yyyy>/<MM>/<dd>/<host>/<segment name>[.gz] (UTC date of the first event). Existing "
+                        + "objects with the same content count as shipped; a different object at a key is an error and "
+                        + "is never overwritten.",
+                "Only one shipper works on a directory at a time (DIR/ship.lock): when another one (flywheel run "
+                        + "--ship-every, or another flywheel ship) holds it, this one says so and exits 0 at once; the "
+                        + "other shipper ships the backlog.",
+                "Prints one JSON summary line on stdout: {\"shipped\":N,\"already_present\":N,\"failed\":N,\"bytes\":N,"
+                        + "\"pending\":N}. Exit status: 0 when nothing is left to ship, 1 when segments remain, "
+                        + "2 on bad options or configuration."},
+        sortOptions = false)
+public class ShipCommand implements Callable<Integer> {
+
+    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Flywheel data directory.")
+    Path dir;
+
+    @Option(names = "--bucket", defaultValue = "flywheel", description = "Bucket (default: ${DEFAULT-VALUE}).")
+    String bucket;
+
+    @Option(names = "--prefix", defaultValue = "", description = "Key prefix (default: none, keys start at the year).")
+    String prefix;
+
+    @Option(names = "--host-id", paramLabel = "HOST",
+            description = "Host id used in object keys instead of the one stored in DIR/flywheel.properties (not persisted).")
+    String hostId;
+
+    @Option(names = "--compress", defaultValue = "none", paramLabel = "none|gzip",
+            description = "Store segments gzip-compressed (key suffix .gz). Default: ${DEFAULT-VALUE}.")
+    String compress;
+
+    @Option(names = "--keep-shipped", defaultValue = "7d", paramLabel = "DURATION",
+            description = "Shipped segments are moved to DIR/shipped/ and deleted once older than this (checked on "
+                    + "every pass; age counts from shipping); 0 deletes them right after a verified upload. Default: ${DEFAULT-VALUE}.")
+    String keepShipped;
+
+    @Option(names = "--retries", defaultValue = "5",
+            description = "Retries of a failing request (exponential backoff from 200ms, capped at 10s, full jitter) "
+                    + "before the pass gives up and keeps the backlog. Default: ${DEFAULT-VALUE}.")
+    int retries;
+
+    @Option(names = "--create-bucket", description = "Create the bucket when it does not exist.")
+    boolean createBucket;
+
+    @Option(names = "--part-size", defaultValue = "16MiB", paramLabel = "SIZE",
+            description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
+    String partSize;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log each failure with its stack trace (and retries) on stderr.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        if (verbose) {
+            // the shipper logs each failure with its stack trace at DEBUG
+            java.util.logging.Logger.getLogger("io.flywheel.ship").setLevel(java.util.logging.Level.FINE);
+        }
+        ShipConfig config;
+        S3Endpoint endpoint;
+        DataDir data;
+        try {
+            config = ShipConfig.defaults()
+                    .withBucket(bucket)
+                    .withPrefix(prefix)
+                    .withCompression(Compression.parse(compress))
+                    .withRetries(retries)
+                    .withKeepShipped(Durations.parse(keepShipped))
+                    .withCreateBucket(createBucket)
+                    .withPartSize(ByteSize.parse(partSize));
+            data = DataDir.existing(dir, null);
+            endpoint = S3Endpoint.resolve();
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("flywheel ship: " + (e instanceof IOException ? e.getClass().getSimpleName() + ": " : "")
+                    + e.getMessage());
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            out.println(new ShipReport(0, 0, 0, 0, 0, null, false).toJson());
+            return 2;
+        }
+        Shipper shipper = new Shipper(data, hostId, config, endpoint);
+        ProgressBar bar = stderrIsTerminal() ? new ProgressBar(err) : null;
+        if (bar != null) {
+            shipper.progress(bar);
+        }
+        long t0 = System.nanoTime();
+        ShipReport r = shipper.shipAll();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.println(r.toJson());
+        out.flush();
+        if (r.busy()) {
+            err.printf(Locale.ROOT, "flywheel ship: another shipper holds %s; it ships the %d pending segments, "
+                    + "nothing done here%n", data.root().resolve(Shipper.LOCK_FILE), r.pending());
+            return 0;
+        }
+        if (r.error() != null) {
+            err.println("flywheel ship: " + r.error());
+        }
+        err.printf(Locale.ROOT, "flywheel ship: %d shipped (%s in %.1f s), %d already present, %d failed, %d pending"
+                        + " -> s3://%s/%s%n",
+                r.shipped(), ByteSize.format(r.bytes()), secs, r.alreadyPresent(), r.failed(), r.pending(),
+                config.bucket(), config.prefix().isEmpty() ? "" : config.prefix() + "/");
+        return r.pending() == 0 && r.failed() == 0 && r.error() == null ? 0 : 1;
+    }
+
+    /** True when stderr is a terminal (no console API needed: look where fd 2 points). */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** One line on stderr, redrawn at most 10 times a second. */
+    static final class ProgressBar implements ShipProgress {
+        private final PrintStream err;
+        private int segments;
+        private int done;
+        private long total;
+        private long bytes;
+        private long lastDraw;
+
+        ProgressBar(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void begin(int segments, long bytes) {
+            this.segments = segments;
+            this.total = bytes;
+            draw(true);
+        }
+
+        @Override
+        public void advance(long n) {
+            bytes = Math.max(0, Math.min(total, bytes + n));
+            draw(false);
+        }
+
+        @Override
+        public void segmentDone(String name) {
+            done++;
+            draw(true);
+        }
+
+        @Override
+        public void end() {
+            draw(true);
+            err.print("\r\033[K");
+            err.flush();
+        }
+
+        private void draw(boolean force) {
+            long now = System.nanoTime();
+            if (!force && now - lastDraw < 100_000_000L) {
+                return;
+            }
+            lastDraw = now;
+            int width = 30;
+            int fill = total == 0 ? width : (int) (width * bytes / total);
+            err.print("\r\033[K[" + "#".repeat(fill) + " ".repeat(width - fill) + "] " + done + "/" + segments
+                    + " segments, " + ByteSize.format(bytes) + " / " + ByteSize.format(total));
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.flywheel.ship;
+
+import io.flywheel.testing.ShipTool;
+import io.flywheel.testing.S3Proxy;
+import io.flywheel.testing.SegmentFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.flywheel.testing.ShipTool.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Crashes, outages and concurrent shippers, against a real S3 server (S3Proxy over HTTP). */
+class ShipResilienceIT {
+    @RegisterExtension
+    static final S3Proxy S3 = new S3Proxy();
+
+    private static final Instant T0 = Instant.parse("2026-11-24T09:31:02.123Z");
+
+    private static Path newDir(String name) throws Exception {
+        Path p = Path.of("target", "ship-it", name + "-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(p);
+        return p;
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void killedMidUploadThenShippedAgainGivesExactlyOneObjectPerSegment() throws Exception {
+        Path dir = newDir("kill");
+        List<Path> segs = SegmentFixtures.write(dir, "host-k", 3, 30L << 20, T0);
+        Map<String, String> sha = new TreeMap<>();
+        for (Path p : segs) {
+            sha.put(p.getFileName().toString(), ShipTool.sha256(p));
+        }
+        ShipTool.createBucket(S3, "kill");
+        Process p = ShipTool.builder(S3, Map.of(), List.of("ship", "--dir", dir.toString(), "--bucket", "kill",
+                        "--part-size", "8MiB"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ShipTool.keys(S3, "kill").isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isAlive(), "the first pass should still be uploading when the first object appears");
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        int before = ShipTool.keys(S3, "kill").size();
+        assertTrue(before >= 1 && before < 3, "killed mid-way: " + before + " objects");
+
+        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "kill", "--part-size", "8MiB");
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stdout().contains("\"failed\":0") && r.stdout().contains("\"pending\":0"), r::toString);
+
+        List<String> keys = ShipTool.keys(S3, "kill");
+        assertEquals(3, keys.size(), keys::toString);
+        List<String> shippedNames = new ArrayList<>();
+        for (String k : keys) {
+            String name = k.substring(k.lastIndexOf('/') + 1);
+            shippedNames.add(name);
+            assertEquals(sha.get(name), ShipTool.objectSha256(S3, "kill", k, false), k);
+        }
+        assertEquals(new ArrayList<>(sha.keySet()), shippedNames);
+        assertEquals(List.of(), names(dir.resolve("segments")));
+        assertEquals(new ArrayList<>(sha.keySet()), names(dir.resolve("shipped")));
+    }
+
+    @Test
+    void serverDownKeepsBacklogThenShipsWhenBack() throws Exception {
+        Path dir = newDir("outage");
+        SegmentFixtures.write(dir, "host-o", 3, 50_000, T0);
+        List<String> local = names(dir.resolve("segments"));
+        ShipTool.createBucket(S3, "outage");
+        S3.stop();
+        try {
+            long t0 = System.nanoTime();
+            var down = run(S3, "ship", "--dir", dir.toString(), "--bucket", "outage", "--retries", "2");
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(1, down.exit(), down::toString);
+            assertTrue(secs < 15, "bounded: " + secs + " s");
+            assertEquals("{\"shipped\":0,\"already_present\":0,\"failed\":0,\"bytes\":0,\"pending\":3}", down.stdout());
+            assertTrue(down.stderr().contains("cannot connect to " + S3.endpoint()), down::toString);
+            assertTrue(down.stderr().contains("gave up after 3 attempts"), down::toString);
+            assertFalse(down.stderr().contains("\tat "), "no stack trace without --verbose");
+            assertEquals(local, names(dir.resolve("segments")));
+        } finally {
+            S3.start();
+        }
+        var up = run(S3, "ship", "--dir", dir.toString(), "--bucket", "outage");
+        assertEquals(0, up.exit(), up::toString);
+        assertTrue(up.stdout().startsWith("{\"shipped\":3,\"already_present\":0,\"failed\":0,"), up::toString);
+        assertEquals(3, ShipTool.keys(S3, "outage").size());
+        var again = run(S3, "ship", "--dir", dir.toString(), "--bucket", "outage");
+        assertEquals(0, again.exit(), again::toString);
+        assertEquals("{\"shipped\":0,\"already_present\":0,\"failed\":0,\"bytes\":0,\"pending\":0}", again.stdout());
+        assertEquals(3, ShipTool.keys(S3, "outage").size());
+    }
+
+    @Test
+    void anotherShipperHoldingTheLockMeansNothingToDo() throws Exception {
+        Path dir = newDir("lock");
+        SegmentFixtures.write(dir, "host-l", 2, 10_000, T0);
+        ShipTool.createBucket(S3, "locked");
+        try (FileChannel ch = FileChannel.open(dir.resolve("ship.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = ch.tryLock()) {
+            assertNotNull(lock);
+            var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "locked");
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals("{\"shipped\":0,\"already_present\":0,\"failed\":0,\"bytes\":0,\"pending\":2}", r.stdout());
+            assertTrue(r.stderr().contains("another shipper holds"), r::toString);
+        }
+        assertEquals(List.of(), ShipTool.keys(S3, "locked"));
+        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "locked");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(2, ShipTool.keys(S3, "locked").size());
+    }
+}
