@@ -15,6 +15,10 @@ import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
 import io.flywheel.obs.ProgressLine;
 import io.flywheel.obs.Terminal;
+import io.flywheel.ship.BackgroundShipper;
+import io.flywheel.ship.BacklogGuard;
+import io.flywheel.ship.S3Endpoint;
+import io.flywheel.ship.Shipper;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -30,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -87,11 +92,33 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--host-id", paramLabel = "ID", description = "Host id for segment keys (default: stored in DIR, first set from the hostname).")
     String hostId;
 
+    @Option(names = "--ship-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Ship sealed segments to MinIO in the background at this interval (endpoint and credentials "
+                + "from MINIO_ENDPOINT, MINIO_ACCESS_KEY, MINIO_SECRET_KEY or quarkus.minio.*). Default: no shipping.")
+    Duration shipEvery;
+
+    @Option(names = "--max-backlog", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Pause durable ingest (producers block, nothing is dropped) while unshipped segments reach this size; "
+                + "resumes when shipping catches up. Default: unbounded.")
+    Long maxBacklog;
+
+    @Mixin
+    ShipOptions ship;
+
     @Override
     public Integer call() throws Exception {
         if (maxLineBytes < 16 || maxLineBytes > (256L << 20)) {
             System.err.println("flywheel: --max-line-bytes must be between 16 B and 256 MiB");
             return 2;
+        }
+        Shipper shipper = null;
+        if (shipEvery != null) {
+            try {
+                shipper = new Shipper(DataDir.open(dir, hostId), hostId, ship.toConfig(), S3Endpoint.resolve());
+            } catch (IllegalArgumentException e) {
+                System.err.println("flywheel: " + e.getMessage());
+                return 2;
+            }
         }
         StopSignal stop = StopSignal.install();
         DataDir data = DataDir.open(dir, hostId);
@@ -101,11 +128,11 @@ public class RunCommand implements Callable<Integer> {
             return 1;
         }
         try (WriterLock ignored = writer.get()) {
-            return run(data, stop);
+            return run(data, stop, shipper);
         }
     }
 
-    private int run(DataDir data, StopSignal stop) throws Exception {
+    private int run(DataDir data, StopSignal stop, Shipper shipper) throws Exception {
         JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 16 << 20, diskRetry);
         Journal journal = Journal.open(data, cfg, new RecoveryReport());
         Broadcaster broadcaster = new Broadcaster();
@@ -121,6 +148,12 @@ public class RunCommand implements Callable<Integer> {
         boolean showProgress = progress != null ? progress : Terminal.stderrIsTerminal();
         ProgressLine progressLine = showProgress ? new ProgressLine(System.err, new RateText(stats, journal, broadcaster)) : null;
 
+        BackgroundShipper background = null;
+        if (shipper != null) {
+            background = new BackgroundShipper(shipper);
+            background.start(shipEvery);
+        }
+        BacklogGuard backlog = maxBacklog == null ? null : new BacklogGuard(journal, maxBacklog, Duration.ofMillis(250));
         long started = System.nanoTime();
         Thread reader = Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
             try (InputStream in = new FileInputStream(FileDescriptor.in)) {
@@ -142,10 +175,17 @@ public class RunCommand implements Callable<Integer> {
             }
         }
         int code = 0;
+        if (backlog != null) {
+            backlog.close();
+            journal.resumeIntake(); // let blocked producers see the close instead of waiting forever
+        }
         try {
             journal.close();
         } catch (JournalFailedException e) {
             code = 1;
+        }
+        if (background != null) {
+            background.close();
         }
         broadcaster.close();
         if (echoSub != null) {

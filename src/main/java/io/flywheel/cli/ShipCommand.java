@@ -1,20 +1,19 @@
 package io.flywheel.cli;
 
 import io.flywheel.config.ByteSize;
-import io.flywheel.config.Durations;
 import io.flywheel.journal.DataDir;
-import io.flywheel.ship.Compression;
+import io.flywheel.obs.Terminal;
 import io.flywheel.ship.S3Endpoint;
 import io.flywheel.ship.ShipConfig;
 import io.flywheel.ship.ShipProgress;
 import io.flywheel.ship.ShipReport;
 import io.flywheel.ship.Shipper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,36 +38,12 @@ public class ShipCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Flywheel data directory.")
     Path dir;
 
-    @Option(names = "--bucket", defaultValue = "flywheel", description = "Bucket (default: ${DEFAULT-VALUE}).")
-    String bucket;
-
-    @Option(names = "--prefix", defaultValue = "", description = "Key prefix (default: none, keys start at the year).")
-    String prefix;
-
     @Option(names = "--host-id", paramLabel = "HOST",
             description = "Host id used in object keys instead of the one stored in DIR/flywheel.properties (not persisted).")
     String hostId;
 
-    @Option(names = "--compress", defaultValue = "none", paramLabel = "none|gzip",
-            description = "Store segments gzip-compressed (key suffix .gz). Default: ${DEFAULT-VALUE}.")
-    String compress;
-
-    @Option(names = "--keep-shipped", defaultValue = "7d", paramLabel = "DURATION",
-            description = "Shipped segments are moved to DIR/shipped/ and deleted once older than this (checked on "
-                    + "every pass; age counts from shipping); 0 deletes them right after a verified upload. Default: ${DEFAULT-VALUE}.")
-    String keepShipped;
-
-    @Option(names = "--retries", defaultValue = "5",
-            description = "Retries of a failing request (exponential backoff from 200ms, capped at 10s, full jitter) "
-                    + "before the pass gives up and keeps the backlog. Default: ${DEFAULT-VALUE}.")
-    int retries;
-
-    @Option(names = "--create-bucket", description = "Create the bucket when it does not exist.")
-    boolean createBucket;
-
-    @Option(names = "--part-size", defaultValue = "16MiB", paramLabel = "SIZE",
-            description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
-    String partSize;
+    @Mixin
+    ShipOptions ship;
 
     @Option(names = {"-v", "--verbose"}, description = "Log each failure with its stack trace (and retries) on stderr.")
     boolean verbose;
@@ -85,14 +60,7 @@ public class ShipCommand implements Callable<Integer> {
         S3Endpoint endpoint;
         DataDir data;
         try {
-            config = ShipConfig.defaults()
-                    .withBucket(bucket)
-                    .withPrefix(prefix)
-                    .withCompression(Compression.parse(compress))
-                    .withRetries(retries)
-                    .withKeepShipped(Durations.parse(keepShipped))
-                    .withCreateBucket(createBucket)
-                    .withPartSize(ByteSize.parse(partSize));
+            config = ship.toConfig();
             data = DataDir.existing(dir, null);
             endpoint = S3Endpoint.resolve();
         } catch (IllegalArgumentException | IOException e) {
@@ -105,7 +73,7 @@ public class ShipCommand implements Callable<Integer> {
             return 2;
         }
         Shipper shipper = new Shipper(data, hostId, config, endpoint);
-        ProgressBar bar = stderrIsTerminal() ? new ProgressBar(err) : null;
+        ProgressBar bar = Terminal.stderrIsTerminal() ? new ProgressBar(err) : null;
         if (bar != null) {
             shipper.progress(bar);
         }
@@ -127,16 +95,6 @@ public class ShipCommand implements Callable<Integer> {
                 r.shipped(), ByteSize.format(r.bytes()), secs, r.alreadyPresent(), r.failed(), r.pending(),
                 config.bucket(), config.prefix().isEmpty() ? "" : config.prefix() + "/");
         return r.pending() == 0 && r.failed() == 0 && r.error() == null ? 0 : 1;
-    }
-
-    /** True when stderr is a terminal (no console API needed: look where fd 2 points). */
-    static boolean stderrIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts") || target.startsWith("/dev/tty");
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
-        }
     }
 
     /** One line on stderr, redrawn at most 10 times a second. */

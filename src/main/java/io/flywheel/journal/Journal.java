@@ -49,12 +49,14 @@ public final class Journal implements AutoCloseable {
     private long fillingTicket = 1;
     private boolean closing;
     private volatile JournalFailedException failure;
+    private volatile String intakePaused;
 
     // committer thread only
     private ActiveSegment active;
     private FileChannel rejectLog;
 
     private volatile long syncedTicket;
+    private volatile long activeBytes;
     private volatile long lastSyncedSeq;
     private volatile String diskTrouble;
     private final AtomicLong keptEvents = new AtomicLong();
@@ -92,7 +94,7 @@ public final class Journal implements AutoCloseable {
         int need = Envelope.maxSize(sourceJson.length, len);
         lock.lockInterruptibly();
         try {
-            awaitRoom(need);
+            awaitRoom(need, true);
             PendingBatch b = filling;
             b.ensure(need);
             long seq = nextSeq++;
@@ -113,7 +115,7 @@ public final class Journal implements AutoCloseable {
     public long reject(byte[] record) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            awaitRoom(record.length);
+            awaitRoom(record.length, false);
             if (filling.isEmpty()) {
                 hasWork.signal();
             }
@@ -124,7 +126,7 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private void awaitRoom(int need) throws InterruptedException {
+    private void awaitRoom(int need, boolean durable) throws InterruptedException {
         while (true) {
             if (failure != null) {
                 throw failure;
@@ -132,11 +134,48 @@ public final class Journal implements AutoCloseable {
             if (closing) {
                 throw new IllegalStateException("journal is closed");
             }
+            if (durable && intakePaused != null) {
+                hasRoom.await();
+                continue;
+            }
             if (filling.isEmpty() || filling.size + filling.rejectSize + need <= config.maxPendingBytes()) {
                 return;
             }
             hasRoom.await();
         }
+    }
+
+    /**
+     * Holds durable appends (they block, as under backpressure) until {@link #resumeIntake()}: for a bounded
+     * backlog, durable input waits rather than being dropped. Rejects still go through.
+     */
+    public void pauseIntake(String reason) {
+        lock.lock();
+        try {
+            intakePaused = reason;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void resumeIntake() {
+        lock.lock();
+        try {
+            intakePaused = null;
+            hasRoom.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why durable intake is paused, or null. */
+    public String intakePaused() {
+        return intakePaused;
+    }
+
+    /** Bytes in the segment being written (0 when none is open). */
+    public long activeBytes() {
+        return activeBytes;
     }
 
     /** The highest ticket whose events are fsynced. */
@@ -333,6 +372,7 @@ public final class Journal implements AutoCloseable {
                 }
             }
             active.write(b.data, b.written, end - b.written);
+            activeBytes = active.size;
             active.lastSeq = Envelope.readSeq(b.data, lineStart(b.data, b.written, end), end - lineStart(b.data, b.written, end));
             b.written = end;
             if (active.size >= config.rollBytes()) {
@@ -371,6 +411,7 @@ public final class Journal implements AutoCloseable {
     private void seal() throws IOException {
         ActiveSegment s = active;
         active = null;
+        activeBytes = 0;
         try {
             s.sync();
         } catch (IOException e) {

@@ -1,0 +1,49 @@
+package io.flywheel.cli;
+
+import io.flywheel.config.ByteSize;
+import io.flywheel.config.Durations;
+import io.flywheel.ship.Compression;
+import io.flywheel.ship.ShipConfig;
+import picocli.CommandLine.Option;
+
+/** The shipping options shared by {@code flywheel ship} and {@code flywheel run --ship-every}. */
+public class ShipOptions {
+    @Option(names = "--bucket", defaultValue = "flywheel", description = "Bucket (default: ${DEFAULT-VALUE}).")
+    String bucket;
+
+    @Option(names = "--prefix", defaultValue = "", description = "Key prefix (default: none, keys start at the year).")
+    String prefix;
+
+    @Option(names = "--compress", defaultValue = "none", paramLabel = "none|gzip",
+            description = "Store segments gzip-compressed (key suffix .gz). Default: ${DEFAULT-VALUE}.")
+    String compress;
+
+    @Option(names = "--keep-shipped", defaultValue = "7d", paramLabel = "DURATION",
+            description = "Shipped segments are moved to DIR/shipped/ and deleted once older than this (checked on "
+                    + "every pass; age counts from shipping); 0 deletes them right after a verified upload. Default: ${DEFAULT-VALUE}.")
+    String keepShipped;
+
+    @Option(names = "--retries", defaultValue = "5",
+            description = "Retries of a failing request (exponential backoff from 200ms, capped at 10s, full jitter) "
+                    + "before the pass gives up and keeps the backlog. Default: ${DEFAULT-VALUE}.")
+    int retries;
+
+    @Option(names = "--create-bucket", description = "Create the bucket when it does not exist.")
+    boolean createBucket;
+
+    @Option(names = "--part-size", defaultValue = "16MiB", paramLabel = "SIZE",
+            description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
+    String partSize;
+
+    /** @throws IllegalArgumentException on a malformed value, with a message for the user */
+    public ShipConfig toConfig() {
+        return ShipConfig.defaults()
+                .withBucket(bucket)
+                .withPrefix(prefix)
+                .withCompression(Compression.parse(compress))
+                .withRetries(retries)
+                .withKeepShipped(Durations.parse(keepShipped))
+                .withCreateBucket(createBucket)
+                .withPartSize(ByteSize.parse(partSize));
+    }
+}

@@ -1,0 +1,185 @@
+package io.flywheel.ship;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flywheel.testing.S3Proxy;
+import io.flywheel.testing.Segments;
+import io.flywheel.testing.ShipTool;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code flywheel run --ship-every} ships while ingesting; {@code --max-backlog} holds durable input while MinIO is down. */
+class RunShipIT {
+    @RegisterExtension
+    static final S3Proxy S3 = new S3Proxy();
+
+    private static Path newDir(String name) throws IOException {
+        Path p = Path.of("target", "ship-it", name + "-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(p);
+        return p;
+    }
+
+    private static String event(int n) {
+        return "{\"type\":\"tool_call_complete\",\"n\":" + n + ",\"output\":\"" + "o".repeat(150) + "\"}\n";
+    }
+
+    @Test
+    void shipsWhileIngestingAndEveryEventEndsUpExactlyOnce() throws Exception {
+        String bucket = "run-ship";
+        ShipTool.createBucket(S3, bucket);
+        Path dir = newDir("run-ship").resolve("data");
+        Process p = ShipTool.builder(S3, Map.of(), List.of("run", "--dir", dir.toString(), "--ship-every", "500ms",
+                        "--bucket", bucket, "--roll-bytes", "32KiB", "--keep-shipped", "0"))
+                .redirectError(dir.resolveSibling("err.txt").toFile()).start();
+        try (OutputStream in = p.getOutputStream()) {
+            for (int n = 0; n < 3000; n++) {
+                in.write(event(n).getBytes(StandardCharsets.UTF_8));
+                if (n % 500 == 499) {
+                    in.flush();
+                    Thread.sleep(300);
+                }
+            }
+            in.flush();
+            waitUntil(() -> keys(bucket).size() >= 5, 30);
+            assertTrue(p.isAlive(), "objects appear while run is still ingesting");
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolveSibling("err.txt")));
+        assertEquals(3000, everyEventOnce(bucket, dir).size());
+        assertEquals(3000, shippedExactlyOnce(bucket, dir).size());
+    }
+
+    @Test
+    void maxBacklogBlocksDurableIngestWhileTheServerIsDownAndReleasesItAfter() throws Exception {
+        String bucket = "run-backlog";
+        ShipTool.createBucket(S3, bucket);
+        Path dir = newDir("backlog").resolve("data");
+        S3.stop();
+        Process p = null;
+        try {
+            p = ShipTool.builder(S3, Map.of(), List.of("run", "--dir", dir.toString(), "--ship-every", "300ms",
+                            "--bucket", bucket, "--roll-bytes", "16KiB", "--roll-idle", "200ms", "--max-backlog", "64KiB",
+                            "--retries", "1", "--keep-shipped", "0"))
+                    .redirectError(dir.resolveSibling("err.txt").toFile()).start();
+            Process proc = p;
+            Thread feeder = Thread.ofPlatform().start(() -> {
+                try (OutputStream in = proc.getOutputStream()) {
+                    for (int n = 0; n < 2000; n++) {
+                        in.write(event(n).getBytes(StandardCharsets.UTF_8));
+                        if (n % 20 == 19) {
+                            in.flush();
+                            Thread.sleep(5); // an agent's pace, not one burst
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            // 2000 events are about 370 KiB of segments: with the server down, ingest must stop near 64 KiB
+            Thread.sleep(4000);
+            long heldBack = onDisk(dir);
+            assertTrue(heldBack < 1000, "durable ingest stops at the backlog bound, got " + heldBack);
+            Thread.sleep(1000);
+            assertEquals(heldBack, onDisk(dir), "and stays stopped while the server is down");
+            assertTrue(p.isAlive());
+            S3.start();
+            feeder.join(60_000);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), Files.readString(dir.resolveSibling("err.txt")));
+            String err = Files.readString(dir.resolveSibling("err.txt"));
+            assertTrue(err.contains("durable ingest paused"), err);
+            assertTrue(err.contains("durable ingest resumed"), err);
+        } finally {
+            S3.start();
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+        assertEquals(2000, everyEventOnce(bucket, dir).size(), "nothing lost");
+        assertEquals(2000, shippedExactlyOnce(bucket, dir).size(), "nothing lost");
+    }
+
+    /** After a final one-shot ship, every event is in the bucket exactly once and nothing is left locally. */
+    private static Set<Integer> shippedExactlyOnce(String bucket, Path dir) throws Exception {
+        ShipTool.Result r = ShipTool.run(S3, "ship", "--dir", dir.toString(), "--bucket", bucket, "--keep-shipped", "0");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(Segments.sealed(dir).isEmpty(), "all shipped");
+        return eventsIn(bucket, dir, false);
+    }
+
+    /** Events in the bucket plus those still local (an object may also still be local: an interrupted pass). */
+    private static Set<Integer> everyEventOnce(String bucket, Path dir) throws Exception {
+        return eventsIn(bucket, dir, true);
+    }
+
+    private static Set<Integer> eventsIn(String bucket, Path dir, boolean withLocal) throws Exception {
+        List<String> events = new ArrayList<>();
+        Set<String> objectNames = new HashSet<>();
+        MinioClient c = ShipTool.client(S3);
+        for (String key : keys(bucket)) {
+            objectNames.add(key.substring(key.lastIndexOf('/') + 1));
+            try (InputStream in = c.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    events.add(line);
+                }
+            }
+        }
+        for (Segments.Line l : withLocal ? Segments.lines(dir) : List.<Segments.Line>of()) {
+            if (!objectNames.contains(l.file().getFileName().toString())) {
+                events.add("{\"seq\":" + l.seq() + ",\"event\":" + l.event());
+            }
+        }
+        Set<Integer> ns = new HashSet<>();
+        for (String e : events) {
+            int i = e.indexOf("\"n\":");
+            int n = Integer.parseInt(e.substring(i + 4, e.indexOf(',', i)));
+            assertTrue(ns.add(n), "event " + n + " is there twice");
+        }
+        return ns;
+    }
+
+    private static long onDisk(Path dir) throws IOException {
+        long n = 0;
+        List<Path> files = new ArrayList<>(Segments.sealed(dir));
+        files.addAll(Segments.open(dir));
+        for (Path f : files) {
+            try {
+                n += Files.readAllLines(f).size();
+            } catch (java.nio.file.NoSuchFileException e) {
+                return onDisk(dir);
+            }
+        }
+        return n;
+    }
+
+    private static List<String> keys(String bucket) {
+        try {
+            return ShipTool.keys(S3, bucket);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    private static void waitUntil(BooleanSupplier cond, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!cond.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+}
