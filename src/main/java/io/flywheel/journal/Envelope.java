@@ -25,14 +25,21 @@ public final class Envelope {
 
     /**
      * Writes one envelope line at {@code pos} of {@code out} (which must have {@link #maxSize} room) and returns the
-     * new position. {@code ts} is the 24 ASCII bytes of the receive time, {@code sourceJson} the source as a JSON
+     * new position; {@code seq} holds the sequence number's digits. {@code ts} is the 24 ASCII bytes of the receive time, {@code sourceJson} the source as a JSON
      * string literal, quotes included.
      */
+    /** As {@link #encode(byte[], int, SequenceText, byte[], byte[], byte[], int, int)}, for one-off envelopes. */
     public static int encode(byte[] out, int pos, long seq, byte[] ts, byte[] sourceJson,
                              byte[] event, int eventOff, int eventLen) {
+        return encode(out, pos, new SequenceText(seq), ts, sourceJson, event, eventOff, eventLen);
+    }
+
+    static int encode(byte[] out, int pos, SequenceText seq, byte[] ts, byte[] sourceJson,
+                      byte[] event, int eventOff, int eventLen) {
         System.arraycopy(SEQ, 0, out, pos, SEQ.length);
         pos += SEQ.length;
-        pos = writeLong(out, pos, seq);
+        System.arraycopy(seq.digits, seq.start, out, pos, seq.length());
+        pos += seq.length();
         System.arraycopy(TS, 0, out, pos, TS.length);
         pos += TS.length;
         System.arraycopy(ts, 0, out, pos, TS_LEN);
@@ -48,22 +55,6 @@ public final class Envelope {
         out[pos++] = '}';
         out[pos++] = '\n';
         return pos;
-    }
-
-    private static int writeLong(byte[] out, int pos, long v) {
-        if (v < 0) {
-            throw new IllegalArgumentException("negative sequence " + v);
-        }
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
-            digits++;
-        }
-        int end = pos + digits;
-        for (int i = end - 1; i >= pos; i--) {
-            out[i] = (byte) ('0' + (v % 10));
-            v /= 10;
-        }
-        return end;
     }
 
     /** The sequence number of an envelope line starting at {@code off}, or -1 when the prefix is not an envelope. */

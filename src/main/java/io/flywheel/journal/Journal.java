@@ -45,7 +45,7 @@ public final class Journal implements AutoCloseable {
     // guarded by lock
     private PendingBatch filling = new PendingBatch();
     private PendingBatch spare = new PendingBatch();
-    private long nextSeq;
+    private final SequenceText nextSeq;
     private long fillingTicket = 1;
     private boolean closing;
     private volatile JournalFailedException failure;
@@ -68,7 +68,7 @@ public final class Journal implements AutoCloseable {
     private Journal(DataDir dir, JournalConfig config, long nextSeq) {
         this.dir = dir;
         this.config = config;
-        this.nextSeq = nextSeq;
+        this.nextSeq = new SequenceText(nextSeq);
         this.lastSyncedSeq = nextSeq - 1;
         this.committer = new Thread(this::commitLoop, "flywheel-journal");
         this.committer.setDaemon(true);
@@ -97,8 +97,9 @@ public final class Journal implements AutoCloseable {
             awaitRoom(need, true);
             PendingBatch b = filling;
             b.ensure(need);
-            long seq = nextSeq++;
-            b.size = Envelope.encode(b.data, b.size, seq, timestamps.format(receivedAtMillis), sourceJson, event, off, len);
+            long seq = nextSeq.value();
+            b.size = Envelope.encode(b.data, b.size, nextSeq, timestamps.format(receivedAtMillis), sourceJson, event, off, len);
+            nextSeq.increment();
             if (b.isEmptyOfEvents()) {
                 b.firstSeq = seq;
                 hasWork.signal();
