@@ -16,6 +16,22 @@ public final class LineFramer {
 
         void oversize(byte[] head, int headLen, long totalLen, long lineNo, long offset) throws IOException, InterruptedException;
 
+        /**
+         * A block of {@code count} complete lines: line {@code i} runs from the end of line {@code i-1} (or
+         * {@code first}) to {@code ends[i]}, the index of its {@code \n}; a {@code \r} before it is not part of the
+         * line. Sinks that can handle lines in bulk override this; by default each goes to {@link #line}.
+         */
+        default void lines(byte[] buf, int first, int[] ends, int count, long firstLineNo, long firstOffset)
+                throws IOException, InterruptedException {
+            int s = first;
+            for (int i = 0; i < count; i++) {
+                int e = ends[i];
+                int len = e > s && buf[e - 1] == '\r' ? e - 1 - s : e - s;
+                line(buf, s, len, firstLineNo + i, firstOffset + (s - first));
+                s = e + 1;
+            }
+        }
+
         /** Called when a read returned and every complete line in it was delivered (a good moment to flush acks). */
         default void endOfRead() throws IOException, InterruptedException {
         }
@@ -23,6 +39,7 @@ public final class LineFramer {
 
     private final int maxLineBytes;
     private final byte[] buf;
+    private final int[] ends = new int[4096];
     private long lineNo;
     private long offset; // stream offset of buf[0]
 
@@ -71,16 +88,30 @@ public final class LineFramer {
                 start = nl + 1;
                 scan = start;
             }
+            int blockStart = start;
+            int count = 0;
             while (true) {
                 int nl = indexOf(buf, scan, limit);
                 if (nl < 0) {
                     scan = limit;
                     break;
                 }
-                deliver(sink, start, nl);
+                int len = nl > start && buf[nl - 1] == '\r' ? nl - 1 - start : nl - start;
+                if (len > maxLineBytes) {
+                    count = flush(sink, blockStart, count);
+                    deliver(sink, start, nl);
+                    blockStart = nl + 1;
+                } else {
+                    ends[count++] = nl;
+                    if (count == ends.length) {
+                        count = flush(sink, blockStart, count);
+                        blockStart = nl + 1;
+                    }
+                }
                 start = nl + 1;
                 scan = start;
             }
+            flush(sink, blockStart, count);
             if (limit - start > maxLineBytes + 1) {
                 // no line end within the limit: keep the head, stream past the rest
                 head = new byte[maxLineBytes];
@@ -99,6 +130,15 @@ public final class LineFramer {
         }
         sink.endOfRead();
         return lineNo;
+    }
+
+    /** Hands a block of complete lines to the sink; returns the new (zero) count. */
+    private int flush(Sink sink, int blockStart, int count) throws IOException, InterruptedException {
+        if (count > 0) {
+            sink.lines(buf, blockStart, ends, count, lineNo + 1, offset + blockStart);
+            lineNo += count;
+        }
+        return 0;
     }
 
     private void deliver(Sink sink, int start, int end) throws IOException, InterruptedException {

@@ -9,14 +9,16 @@ import java.util.Arrays;
 /**
  * Handles the lines of one input: validate and classify, append durable events to the journal, broadcast every
  * accepted event, keep rejected lines in {@code rejected/}. After each line, {@link #ticket()} is the journal
- * ticket that makes it safe (0 when nothing needs to be synced) and {@link #rejectReason()} is why it was
- * rejected, or null.
+ * ticket that makes every line so far safe (tickets only grow; 0 while nothing needed a sync) and
+ * {@link #rejectReason()} is why the last line was rejected, or null.
  */
 public final class LineIngest implements LineFramer.Sink {
     private final Ingest ingest;
     private final String source;
     private final byte[] sourceJson;
     private final EventParser parser = new EventParser();
+    private String[] types = new String[0];
+    private String[] errors = new String[0];
     private long ticket;
     private String rejectReason;
 
@@ -28,12 +30,34 @@ public final class LineIngest implements LineFramer.Sink {
 
     @Override
     public void line(byte[] buf, int off, int len, long lineNo, long offset) throws InterruptedException {
+        String type = parser.parse(buf, off, len);
+        handle(type, parser.error(), buf, off, len, lineNo, offset);
+    }
+
+    @Override
+    public void lines(byte[] buf, int first, int[] ends, int count, long firstLineNo, long firstOffset)
+            throws InterruptedException {
+        if (types.length < count) {
+            types = new String[ends.length];
+            errors = new String[ends.length];
+        }
+        parser.parseBlock(buf, first, ends, count, types, errors);
+        int s = first;
+        for (int i = 0; i < count; i++) {
+            int e = ends[i];
+            int len = e > s && buf[e - 1] == '\r' ? e - 1 - s : e - s;
+            handle(types[i], errors[i], buf, s, len, firstLineNo + i, firstOffset + (s - first));
+            s = e + 1;
+        }
+    }
+
+    private void handle(String type, String error, byte[] buf, int off, int len, long lineNo, long offset)
+            throws InterruptedException {
         IngestStats stats = ingest.stats();
         stats.received.increment();
         stats.bytes.add(len + 1);
-        String type = parser.parse(buf, off, len);
         if (type == null) {
-            reject(lineNo, offset, parser.error(), buf, off, len, len);
+            reject(lineNo, offset, error, buf, off, len, len);
             return;
         }
         rejectReason = null;
@@ -43,7 +67,6 @@ public final class LineIngest implements LineFramer.Sink {
             ticket = ingest.journal().append(sourceJson, now, buf, off, len);
             stats.durable.increment();
         } else {
-            ticket = 0;
             stats.ephemeral.increment();
         }
         if (ingest.broadcaster().hasSubscribers()) {
