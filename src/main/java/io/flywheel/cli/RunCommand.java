@@ -6,6 +6,8 @@ import io.flywheel.event.EventClass;
 import io.flywheel.event.TypeClassifier;
 import io.flywheel.ingest.Ingest;
 import io.flywheel.ingest.IngestStats;
+import io.flywheel.ingest.SocketServer;
+import io.flywheel.ingest.UnixListener;
 import io.flywheel.ingest.StopSignal;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
@@ -105,6 +107,25 @@ public class RunCommand implements Callable<Integer> {
     @Mixin
     ShipOptions ship;
 
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "Also listen on this Unix domain socket for producers (acked NDJSON) and taps; stdin is then read only with --stdin, and the server runs until SIGTERM/SIGINT.")
+    Path socket;
+
+    @Option(names = "--socket-activated",
+            description = "Use the listening Unix socket systemd passes as stdin (StandardInput=socket) instead of --socket.")
+    boolean socketActivated;
+
+    @Option(names = "--socket-mode", paramLabel = "OCTAL", defaultValue = "0600",
+            description = "Permissions of the --socket file. Default: ${DEFAULT-VALUE}")
+    String socketMode;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1024",
+            description = "Socket connections at once (taps included); more are refused with an error line. Default: ${DEFAULT-VALUE}")
+    int maxConnections;
+
+    @Option(names = "--stdin", description = "With --socket: read stdin too.")
+    boolean stdin;
+
     @Override
     public Integer call() throws Exception {
         if (maxLineBytes < 16 || maxLineBytes > (256L << 20)) {
@@ -119,6 +140,18 @@ public class RunCommand implements Callable<Integer> {
                 System.err.println("flywheel: " + e.getMessage());
                 return 2;
             }
+        }
+        if (socket != null && socketActivated) {
+            System.err.println("flywheel: use either --socket or --socket-activated");
+            return 2;
+        }
+        if (socketActivated && stdin) {
+            System.err.println("flywheel: --socket-activated uses stdin for the listening socket; --stdin is not possible");
+            return 2;
+        }
+        if (!socketMode.matches("0?[0-7]{3}") || maxConnections < 1) {
+            System.err.println("flywheel: --socket-mode must be octal like 0600, --max-connections at least 1");
+            return 2;
         }
         StopSignal stop = StopSignal.install();
         DataDir data = DataDir.open(dir, hostId);
@@ -154,8 +187,27 @@ public class RunCommand implements Callable<Integer> {
             background.start(shipEvery);
         }
         BacklogGuard backlog = maxBacklog == null ? null : new BacklogGuard(journal, maxBacklog, Duration.ofMillis(250));
+
+        SocketServer server = null;
+        if (socket != null || socketActivated) {
+            try {
+                UnixListener listener = socketActivated ? UnixListener.inherited()
+                        : UnixListener.bind(socket, Integer.parseInt(socketMode, 8));
+                server = new SocketServer(listener, ingest, new SocketServer.Limits(maxConnections,
+                        SocketServer.Limits.DEFAULT.maxUnackedLines(), Broadcaster.DEFAULT_CAPACITY));
+                server.start();
+                System.err.println("flywheel: listening on " + listener.address());
+            } catch (UnixListener.SetupException | IOException e) {
+                System.err.println("flywheel: " + e.getMessage());
+                journal.close();
+                return 1;
+            }
+        }
+        boolean readStdin = server == null || stdin;
+        boolean socketServing = server != null;
+
         long started = System.nanoTime();
-        Thread reader = Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
+        Thread reader = !readStdin ? null : Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
             try (InputStream in = new FileInputStream(FileDescriptor.in)) {
                 ingest.open("stdin").pump(in);
             } catch (JournalFailedException e) {
@@ -167,18 +219,23 @@ public class RunCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            stop.trigger("end of input");
+            if (!socketServing) {
+                stop.trigger("end of input");
+            }
         });
         while (!stop.await(200, TimeUnit.MILLISECONDS)) {
             if (journal.failure() != null) {
                 break;
             }
         }
-        int code = 0;
         if (backlog != null) {
             backlog.close();
-            journal.resumeIntake(); // let blocked producers see the close instead of waiting forever
+            journal.resumeIntake(); // producers blocked by the backlog bound finish their line and see the stop
         }
+        if (server != null) {
+            server.stop(Duration.ofSeconds(10)); // stop accepting, ack what is in flight
+        }
+        int code = 0;
         try {
             journal.close();
         } catch (JournalFailedException e) {
@@ -188,6 +245,9 @@ public class RunCommand implements Callable<Integer> {
             background.close();
         }
         broadcaster.close();
+        if (server != null) {
+            server.closeTaps(Duration.ofSeconds(2));
+        }
         if (echoSub != null) {
             echoSub.close();
         }
@@ -205,7 +265,7 @@ public class RunCommand implements Callable<Integer> {
                     stop.received() == null ? "stopped" : stop.received(), secs, received, journal.keptEvents(),
                     stats.ephemeral.sum(), stats.rejected.sum(), broadcaster.droppedTotal(), received / Math.max(secs, 1e-9));
         }
-        if (reader.isAlive()) {
+        if (reader != null && reader.isAlive()) {
             reader.interrupt();
         }
         return code;

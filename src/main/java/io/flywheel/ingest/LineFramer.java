@@ -37,15 +37,24 @@ public final class LineFramer {
         }
     }
 
+    /** Where the buffer starts: an idle connection holds only this much (thousands of them must stay cheap). */
+    private static final int INITIAL_BYTES = 16 * 1024;
+    /** The buffer stops growing for throughput here; beyond it only a long line makes it grow (up to maxBytes). */
+    private static final int STREAMING_BYTES = 256 * 1024;
+    /** Lines handed over in one block at most (a block is parsed with one JSON parser). */
+    private static final int MAX_BLOCK_LINES = 4096;
+
     private final int maxLineBytes;
-    private final byte[] buf;
-    private final int[] ends = new int[4096];
+    private final int maxBytes;
+    private byte[] buf;
+    private int[] ends = new int[64];
     private long lineNo;
     private long offset; // stream offset of buf[0]
 
     public LineFramer(int maxLineBytes) {
         this.maxLineBytes = maxLineBytes;
-        this.buf = new byte[Math.max(256 * 1024, maxLineBytes + 64 * 1024)];
+        this.maxBytes = Math.max(STREAMING_BYTES, maxLineBytes + 64 * 1024);
+        this.buf = new byte[INITIAL_BYTES];
     }
 
     /** Reads until end of input. Returns the number of lines delivered (oversize ones included). */
@@ -56,15 +65,24 @@ public final class LineFramer {
         byte[] head = null;      // set while skipping an oversize line
         long skippedLen = 0;
         long skipStart = 0;
+        boolean lastReadFilled = false;
         while (true) {
-            if (head == null && start > 0 && (buf.length - limit) < 64 * 1024) {
+            int minFree = Math.min(64 * 1024, buf.length / 4);
+            if (head == null && start > 0 && (buf.length - limit) < minFree) {
                 System.arraycopy(buf, start, buf, 0, limit - start);
                 offset += start;
                 limit -= start;
                 scan -= start;
                 start = 0;
             }
-            int n = in.read(buf, limit, buf.length - limit);
+            // grow (up to maxBytes) for a line that does not fit, or up to STREAMING_BYTES for a busy stream
+            if (buf.length < maxBytes && ((buf.length - limit) < minFree
+                    || (lastReadFilled && buf.length < STREAMING_BYTES))) {
+                buf = java.util.Arrays.copyOf(buf, Math.min(maxBytes, buf.length * 2));
+            }
+            int want = buf.length - limit;
+            int n = in.read(buf, limit, want);
+            lastReadFilled = n == want;
             if (n < 0) {
                 break;
             }
@@ -104,8 +122,12 @@ public final class LineFramer {
                 } else {
                     ends[count++] = nl;
                     if (count == ends.length) {
-                        count = flush(sink, blockStart, count);
-                        blockStart = nl + 1;
+                        if (ends.length < MAX_BLOCK_LINES) {
+                            ends = java.util.Arrays.copyOf(ends, ends.length * 2);
+                        } else {
+                            count = flush(sink, blockStart, count);
+                            blockStart = nl + 1;
+                        }
                     }
                 }
                 start = nl + 1;

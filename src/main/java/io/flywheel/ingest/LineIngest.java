@@ -21,6 +21,17 @@ public final class LineIngest implements LineFramer.Sink {
     private String[] errors = new String[0];
     private long ticket;
     private String rejectReason;
+    private RejectListener rejectListener = (lineNo, reason) -> { };
+
+    /** Told about every rejected line, also inside a block (the socket answers each with a notice). */
+    @FunctionalInterface
+    public interface RejectListener {
+        void rejected(long lineNo, String reason) throws InterruptedException;
+    }
+
+    public void onReject(RejectListener listener) {
+        this.rejectListener = listener;
+    }
 
     LineIngest(Ingest ingest, String source) {
         this.ingest = ingest;
@@ -87,6 +98,7 @@ public final class LineIngest implements LineFramer.Sink {
         ingest.stats().rejected.increment();
         rejectReason = reason;
         ticket = ingest.journal().reject(RejectRecord.encode(source, lineNo, offset, reason, buf, off, len, totalLen));
+        rejectListener.rejected(lineNo, reason);
     }
 
     public long ticket() {

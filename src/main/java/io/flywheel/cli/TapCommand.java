@@ -1,0 +1,43 @@
+package io.flywheel.cli;
+
+import io.flywheel.client.TapClient;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "tap", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Prints the live events of a `flywheel run --socket` server as NDJSON on stdout, as they flow.",
+            "",
+            "A tap never slows producers: when it falls behind it prints {\"lagged\":N} (N events skipped) and goes on "
+                + "with the newest. Exits 0 when the server ends the stream, 1 when it cannot connect."},
+        footer = {"", "Example:  flywheel tap --type text_chunk --type tool_output_chunk | jq -r .type"})
+public class TapCommand implements Callable<Integer> {
+
+    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:FLYWHEEL_SOCKET:-/run/flywheel/flywheel.sock}",
+            description = "The server's socket (env FLYWHEEL_SOCKET). Default: ${DEFAULT-VALUE}")
+    Path socket;
+
+    @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only these event types (repeatable; default: all).")
+    List<String> types = new ArrayList<>();
+
+    @Option(names = "--durable-only", description = "Only durable events.")
+    boolean durableOnly;
+
+    @Override
+    public Integer call() {
+        BufferedOutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        String error = TapClient.tap(socket, types, durableOnly, out, () -> { });
+        if (error != null) {
+            System.err.println("flywheel tap: " + error);
+            return 1;
+        }
+        return 0;
+    }
+}
