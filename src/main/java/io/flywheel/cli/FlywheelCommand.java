@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "flywheel", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Event sidecar for AI agents: live broadcast, a durable write-ahead journal, shipping to MinIO.",
-        subcommands = {RunCommand.class, VerifyCommand.class, ShipCommand.class, GenerateCommand.class})
+        subcommands = {RunCommand.class, VerifyCommand.class, ShipCommand.class, StatusCommand.class, GenerateCommand.class})
 public class FlywheelCommand {
 }

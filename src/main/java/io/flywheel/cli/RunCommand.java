@@ -13,7 +13,9 @@ import io.flywheel.journal.JournalConfig;
 import io.flywheel.journal.JournalFailedException;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
+import io.flywheel.obs.ProgressBar;
 import io.flywheel.obs.ProgressLine;
+import io.flywheel.obs.RunObserver;
 import io.flywheel.obs.Terminal;
 import io.flywheel.ship.BackgroundShipper;
 import io.flywheel.ship.BacklogGuard;
@@ -102,6 +104,10 @@ public class RunCommand implements Callable<Integer> {
                 + "resumes when shipping catches up. Default: unbounded.")
     Long maxBacklog;
 
+    @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Write Prometheus metrics to DIR/metrics.prom (atomically) this often, and once at exit. Default: ${DEFAULT-VALUE}")
+    Duration metricsInterval;
+
     @Mixin
     ShipOptions ship;
 
@@ -154,6 +160,7 @@ public class RunCommand implements Callable<Integer> {
             background.start(shipEvery);
         }
         BacklogGuard backlog = maxBacklog == null ? null : new BacklogGuard(journal, maxBacklog, Duration.ofMillis(250));
+        RunObserver observer = new RunObserver(data, journal, stats, broadcaster, metricsInterval); // metrics.prom, systemd
         long started = System.nanoTime();
         Thread reader = Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
             try (InputStream in = new FileInputStream(FileDescriptor.in)) {
@@ -169,11 +176,13 @@ public class RunCommand implements Callable<Integer> {
             }
             stop.trigger("end of input");
         });
+        observer.ready();
         while (!stop.await(200, TimeUnit.MILLISECONDS)) {
             if (journal.failure() != null) {
                 break;
             }
         }
+        observer.stopping();
         int code = 0;
         if (backlog != null) {
             backlog.close();
@@ -187,6 +196,7 @@ public class RunCommand implements Callable<Integer> {
         if (background != null) {
             background.close();
         }
+        observer.close();
         broadcaster.close();
         if (echoSub != null) {
             echoSub.close();
@@ -213,13 +223,28 @@ public class RunCommand implements Callable<Integer> {
 
     /** Tells the operator what recovery found, on stderr. */
     private static final class RecoveryReport implements RecoveryListener {
+        private final ProgressBar bar = ProgressBar.onStderrIfTerminal();
+
+        @Override
+        public void progress(Path segment, long done, long total) {
+            if (bar != null) {
+                bar.file("recovering", segment, done, total);
+            }
+        }
+
         @Override
         public void recovered(Path sealed, long events) {
+            if (bar != null) {
+                bar.clear();
+            }
             System.err.println("flywheel: recovered " + sealed.getFileName() + " (" + events + " events) left open by a crash");
         }
 
         @Override
         public void tornTail(Path segment, long offset, long bytes, String reason, Path keptAt) {
+            if (bar != null) {
+                bar.clear();
+            }
             System.err.println("flywheel: cut " + bytes + " bytes off " + segment.getFileName() + " at offset " + offset
                     + " (" + reason + "); kept in " + keptAt);
         }
