@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.flywheel.obs.PromText;
 import io.flywheel.testing.Flywheel;
+import io.flywheel.testing.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +41,7 @@ class StatusIT {
 
         Flywheel.Result s = Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
         assertEquals(0, s.exit(), s.all());
-        Map<String, Object> j = flatJson(s.stdout());
+        Map<String, Object> j = Json.flat(s.stdout());
         assertEquals(32L, j.get("kept"), s.stdout());
         assertEquals(32L, j.get("kept_local"), s.stdout());
         assertEquals(2L, j.get("rejected"), s.stdout());
@@ -108,7 +105,7 @@ class StatusIT {
 
             Flywheel.Result s = Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
             assertEquals(0, s.exit(), s.all());
-            Map<String, Object> j = flatJson(s.stdout());
+            Map<String, Object> j = Json.flat(s.stdout());
             assertEquals(true, j.get("writer_live"), s.stdout());
             assertEquals(Long.toString(p.pid()), j.get("writer_pid"), s.stdout());
             assertEquals(true, j.get("live.running"), s.stdout());
@@ -188,31 +185,6 @@ class StatusIT {
     private static long count(List<String> msgs, String what) {
         synchronized (msgs) {
             return msgs.stream().filter(m -> m.contains(what)).count();
-        }
-    }
-
-    /** A JSON object flattened to dotted keys (numbers as Long, booleans, strings, null) - streaming parser only. */
-    static Map<String, Object> flatJson(String json) throws IOException {
-        Map<String, Object> out = new HashMap<>();
-        try (JsonParser p = new JsonFactory().createParser(json)) {
-            assertEquals(JsonToken.START_OBJECT, p.nextToken());
-            flatten(p, "", out);
-        }
-        return out;
-    }
-
-    private static void flatten(JsonParser p, String prefix, Map<String, Object> out) throws IOException {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String key = prefix + p.currentName();
-            JsonToken t = p.nextToken();
-            switch (t) {
-                case START_OBJECT -> flatten(p, key + ".", out);
-                case VALUE_NUMBER_INT -> out.put(key, p.getLongValue());
-                case VALUE_NUMBER_FLOAT -> out.put(key, p.getDoubleValue());
-                case VALUE_TRUE, VALUE_FALSE -> out.put(key, p.getBooleanValue());
-                case VALUE_NULL -> out.put(key, null);
-                default -> out.put(key, p.getValueAsString());
-            }
         }
     }
 }
