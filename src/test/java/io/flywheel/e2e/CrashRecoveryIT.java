@@ -48,7 +48,7 @@ class CrashRecoveryIT {
             });
             long target = next + 20_000 + round * 7_000L;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline && countOnDisk(dir) < target - next) {
+            while (System.nanoTime() < deadline && countOnDisk(dir) < target) {
                 Thread.sleep(20);
             }
             p.destroyForcibly(); // SIGKILL
