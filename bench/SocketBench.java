@@ -17,12 +17,65 @@ import java.util.Locale;
  * 1. throughput: INPUT split into 4 parts, 4 producers send at once, time until every line is acked;
  * 2. latency: one producer offers 10,000 events/s for 10 s (batches of 10 every ms) and measures, per line, the time
  *    from its write to the ack that covers it.
+ * Single measurements for bench/suite.py:
+ *   ... SOCKET INPUT throughput PRODUCERS
+ *   ... SOCKET INPUT latency RATE SECONDS OUT   (writes every latency in ns, sorted, one per line, to OUT)
+ *   ... SOCKET - taps N STALLED                  (N tap connections, STALLED of them never read; until stdin closes)
  */
 public class SocketBench {
     public static void main(String[] args) throws Exception {
         Path socket = Path.of(args[0]);
+        if (args.length > 2) {
+            single(socket, args);
+            return;
+        }
         byte[] all = Files.readAllBytes(Path.of(args[1]));
-        int producers = 4;
+        throughput(socket, all, 4);
+        latency(socket, all, 10_000, 10, null);
+    }
+
+    static void single(Path socket, String[] args) throws Exception {
+        switch (args[2]) {
+            case "throughput" -> throughput(socket, Files.readAllBytes(Path.of(args[1])), Integer.parseInt(args[3]));
+            case "latency" -> latency(socket, Files.readAllBytes(Path.of(args[1])), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Path.of(args[5]));
+            case "taps" -> taps(socket, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            default -> throw new IllegalArgumentException("unknown mode " + args[2]);
+        }
+    }
+
+    /** Tap connections that read and discard (or, STALLED of them, never read) until stdin closes. */
+    static void taps(Path socket, int n, int stalled) throws Exception {
+        List<SocketChannel> open = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(ByteBuffer.wrap("{\"tap\":{}}\n".getBytes()));
+            open.add(ch);
+            if (k >= stalled) {
+                Thread.ofPlatform().daemon().start(() -> {
+                    ByteBuffer b = ByteBuffer.allocate(1 << 16);
+                    try {
+                        while (ch.read(b.clear()) >= 0) {
+                            // discard
+                        }
+                    } catch (IOException e) {
+                        // closed
+                    }
+                });
+            }
+        }
+        System.out.println("taps ready");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // wait for stdin to close
+        }
+        for (SocketChannel ch : open) {
+            ch.close();
+        }
+    }
+
+    static void throughput(Path socket, byte[] all, int producers) throws Exception {
         List<byte[]> parts = split(all, producers);
         long lines = count(all);
         long t0 = System.nanoTime();
@@ -42,7 +95,6 @@ public class SocketBench {
         }
         System.out.printf(Locale.ROOT, "socket, %d producers: %d events acked in %.2f s = %.0f events/s%n",
                 producers, total, secs, total / secs);
-        latency(socket, all, 10_000, 10);
     }
 
     static long sendAll(Path socket, byte[] data) {
@@ -94,7 +146,7 @@ public class SocketBench {
         }
     }
 
-    static void latency(Path socket, byte[] all, int rate, int seconds) throws Exception {
+    static void latency(Path socket, byte[] all, int rate, int seconds, Path out) throws Exception {
         int total = rate * seconds;
         int[] starts = lineStarts(all, total + 1);
         long[] sentAt = new long[total + 1];
@@ -135,6 +187,13 @@ public class SocketBench {
         }
         long[] sorted = Arrays.copyOfRange(lat, 1, total + 1);
         Arrays.sort(sorted);
+        if (out != null) {
+            StringBuilder sb = new StringBuilder();
+            for (long v : sorted) {
+                sb.append(v).append('\n');
+            }
+            Files.writeString(out, sb);
+        }
         System.out.printf(Locale.ROOT, "socket ack latency at %,d events/s offered (%d events): p50 %.2f ms, p99 %.2f ms, p999 %.2f ms, max %.2f ms%n",
                 rate, total, ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999), sorted[sorted.length - 1] / 1e6);
     }

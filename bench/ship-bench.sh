@@ -8,7 +8,7 @@ COUNT=${1:-8}
 MIB=${2:-25}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
-OUT=bench/out
+OUT=${OUT:-bench/out/ship}
 JAR=target/s3proxy/s3proxy.jar
 [ -x target/flywheel ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "missing $JAR: ./mvnw process-test-resources" >&2; exit 2; }

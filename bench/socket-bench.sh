@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 F=target/flywheel
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
-out=bench/out
+out=${OUT:-bench/out/socket}
 rm -rf "$out"
 mkdir -p "$out"
 n=${1:-1000000}

@@ -15,7 +15,9 @@ import io.flywheel.journal.JournalConfig;
 import io.flywheel.journal.JournalFailedException;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
+import io.flywheel.obs.ProgressBar;
 import io.flywheel.obs.ProgressLine;
+import io.flywheel.obs.RunObserver;
 import io.flywheel.obs.Terminal;
 import io.flywheel.ship.BackgroundShipper;
 import io.flywheel.ship.BacklogGuard;
@@ -103,6 +105,10 @@ public class RunCommand implements Callable<Integer> {
             description = "Pause durable ingest (producers block, nothing is dropped) while unshipped segments reach this size; "
                 + "resumes when shipping catches up. Default: unbounded.")
     Long maxBacklog;
+
+    @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Write Prometheus metrics to DIR/metrics.prom (atomically) this often, and once at exit. Default: ${DEFAULT-VALUE}")
+    Duration metricsInterval;
 
     @Mixin
     ShipOptions ship;
@@ -206,6 +212,11 @@ public class RunCommand implements Callable<Integer> {
         boolean readStdin = server == null || stdin;
         boolean socketServing = server != null;
 
+        RunObserver observer = new RunObserver(data, journal, stats, broadcaster, metricsInterval); // metrics.prom, systemd
+        if (server != null) {
+            observer.ackLatency(stats.ackLatency);
+            server.statusProvider(observer::statusText);
+        }
         long started = System.nanoTime();
         Thread reader = !readStdin ? null : Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
             try (InputStream in = new FileInputStream(FileDescriptor.in)) {
@@ -223,11 +234,13 @@ public class RunCommand implements Callable<Integer> {
                 stop.trigger("end of input");
             }
         });
+        observer.ready();
         while (!stop.await(200, TimeUnit.MILLISECONDS)) {
             if (journal.failure() != null) {
                 break;
             }
         }
+        observer.stopping();
         if (backlog != null) {
             backlog.close();
             journal.resumeIntake(); // producers blocked by the backlog bound finish their line and see the stop
@@ -244,6 +257,7 @@ public class RunCommand implements Callable<Integer> {
         if (background != null) {
             background.close();
         }
+        observer.close();
         broadcaster.close();
         if (server != null) {
             server.closeTaps(Duration.ofSeconds(2));
@@ -273,13 +287,28 @@ public class RunCommand implements Callable<Integer> {
 
     /** Tells the operator what recovery found, on stderr. */
     private static final class RecoveryReport implements RecoveryListener {
+        private final ProgressBar bar = ProgressBar.onStderrIfTerminal();
+
+        @Override
+        public void progress(Path segment, long done, long total) {
+            if (bar != null) {
+                bar.file("recovering", segment, done, total);
+            }
+        }
+
         @Override
         public void recovered(Path sealed, long events) {
+            if (bar != null) {
+                bar.clear();
+            }
             System.err.println("flywheel: recovered " + sealed.getFileName() + " (" + events + " events) left open by a crash");
         }
 
         @Override
         public void tornTail(Path segment, long offset, long bytes, String reason, Path keptAt) {
+            if (bar != null) {
+                bar.clear();
+            }
             System.err.println("flywheel: cut " + bytes + " bytes off " + segment.getFileName() + " at offset " + offset
                     + " (" + reason + "); kept in " + keptAt);
         }

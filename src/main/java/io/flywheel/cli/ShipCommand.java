@@ -97,17 +97,16 @@ public class ShipCommand implements Callable<Integer> {
         return r.pending() == 0 && r.failed() == 0 && r.error() == null ? 0 : 1;
     }
 
-    /** One line on stderr, redrawn at most 10 times a second. */
+    /** Ship progress drawn with the shared {@link io.flywheel.obs.ProgressBar}. */
     static final class ProgressBar implements ShipProgress {
-        private final PrintStream err;
+        private final io.flywheel.obs.ProgressBar bar;
         private int segments;
         private int done;
         private long total;
         private long bytes;
-        private long lastDraw;
 
         ProgressBar(PrintStream err) {
-            this.err = err;
+            this.bar = new io.flywheel.obs.ProgressBar(err);
         }
 
         @Override
@@ -132,21 +131,11 @@ public class ShipCommand implements Callable<Integer> {
         @Override
         public void end() {
             draw(true);
-            err.print("\r\033[K");
-            err.flush();
+            bar.clear();
         }
 
         private void draw(boolean force) {
-            long now = System.nanoTime();
-            if (!force && now - lastDraw < 100_000_000L) {
-                return;
-            }
-            lastDraw = now;
-            int width = 30;
-            int fill = total == 0 ? width : (int) (width * bytes / total);
-            err.print("\r\033[K[" + "#".repeat(fill) + " ".repeat(width - fill) + "] " + done + "/" + segments
-                    + " segments, " + ByteSize.format(bytes) + " / " + ByteSize.format(total));
-            err.flush();
+            bar.show(done + "/" + segments + " segments", bytes, total, force);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.flywheel.journal.DataDir;
 import io.flywheel.journal.JournalVerifier;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
+import io.flywheel.obs.ProgressBar;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -32,7 +33,17 @@ public class VerifyCommand implements Callable<Integer> {
                 // released on exit anyway
             }
         });
-        JournalVerifier.Report r = JournalVerifier.verify(data, writerLive, RecoveryListener.QUIET);
+        ProgressBar bar = ProgressBar.onStderrIfTerminal();
+        RecoveryListener progress = bar == null ? RecoveryListener.QUIET : new RecoveryListener() {
+            @Override
+            public void progress(Path segment, long done, long total) {
+                bar.file("verifying", segment, done, total);
+            }
+        };
+        JournalVerifier.Report r = JournalVerifier.verify(data, writerLive, progress);
+        if (bar != null) {
+            bar.clear();
+        }
         for (String p : r.problems()) {
             System.out.println("CORRUPT " + p);
         }

@@ -44,7 +44,7 @@ final class Connection {
     private volatile Thread writer;
 
     // shared between reader and writer, guarded by this
-    private final ArrayDeque<long[]> marks = new ArrayDeque<>(); // {line, ticket}: lines up to line need ticket
+    private final ArrayDeque<long[]> marks = new ArrayDeque<>(); // {line, ticket, nanos}: lines up to line need ticket; nanos = when the oldest was read
     private final ArrayDeque<Reject> rejects = new ArrayDeque<>();
     private boolean inputDone;
 
@@ -158,6 +158,11 @@ final class Connection {
                 return; // a tap's further input is ignored; at stop, unread lines stay unacked (the client resends)
             }
             if (lineNo == 1) {
+                String status = StatusRequest.parse(buf, off, len);
+                if (status != null) {
+                    writeAndClose(server.statusText("json".equals(status)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    return;
+                }
                 TapRequest tap;
                 try {
                     tap = TapRequest.parse(buf, off, len);
@@ -220,7 +225,7 @@ final class Connection {
             if (last != null && last[1] == ticket) {
                 last[0] = line;
             } else {
-                marks.add(new long[] {line, ticket});
+                marks.add(new long[] {line, ticket, System.nanoTime()});
             }
             waitTicket = marks.peekFirst()[1] == 0 ? 1 : marks.peekFirst()[1];
         }
@@ -254,10 +259,15 @@ final class Connection {
             while (true) {
                 long synced = journal.syncedTicket();
                 long ack = -1;
+                long oldestRead = 0;
                 boolean finished;
                 synchronized (this) {
                     while (!marks.isEmpty() && marks.peekFirst()[1] <= synced) {
-                        ack = marks.pollFirst()[0];
+                        long[] m = marks.pollFirst();
+                        ack = m[0];
+                        if (oldestRead == 0) {
+                            oldestRead = m[2];
+                        }
                     }
                     toSend.addAll(rejects);
                     rejects.clear();
@@ -277,6 +287,7 @@ final class Connection {
                     out.reset();
                     if (ack > ackWritten) {
                         ackWritten = ack;
+                        ingest.stats().ackLatency.recordNanos(System.nanoTime() - oldestRead);
                     }
                     LockSupport.unpark(reader);
                     continue;

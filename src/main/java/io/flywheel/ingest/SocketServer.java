@@ -42,6 +42,18 @@ public final class SocketServer {
         this.limits = limits;
     }
 
+    private volatile java.util.function.Function<Boolean, String> status =
+            json -> "{\"error\":\"status is not available yet\"}\n";
+
+    /** What a {@code {"status":...}} request is answered with (true: one JSON line, false: the table). */
+    public void statusProvider(java.util.function.Function<Boolean, String> provider) {
+        this.status = provider;
+    }
+
+    String statusText(boolean json) {
+        return status.apply(json);
+    }
+
     public void start() {
         Journal journal = ingest.journal();
         journal.onSync(() -> {

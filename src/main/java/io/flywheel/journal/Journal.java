@@ -59,6 +59,10 @@ public final class Journal implements AutoCloseable {
     private volatile long activeBytes;
     private volatile long lastSyncedSeq;
     private volatile String diskTrouble;
+    /** Committer heartbeat: System.nanoTime() of its last loop turn or finished write (for a watchdog). */
+    private volatile long lastProgressNanos = System.nanoTime();
+    /** Set while the committer writes a batch it has taken. */
+    private volatile boolean writing;
     private final AtomicLong keptEvents = new AtomicLong();
     private final AtomicLong keptBytes = new AtomicLong();
     private final AtomicLong rejectsKept = new AtomicLong();
@@ -212,6 +216,7 @@ public final class Journal implements AutoCloseable {
             while (true) {
                 PendingBatch batch;
                 long ticket;
+                lastProgressNanos = System.nanoTime();
                 lock.lock();
                 try {
                     while (filling.isEmpty() && !closing) {
@@ -229,6 +234,7 @@ public final class Journal implements AutoCloseable {
                         filling = spare;
                         spare = null;
                         ticket = fillingTicket++;
+                        writing = true;
                         hasRoom.signalAll();
                     }
                 } finally {
@@ -245,6 +251,8 @@ public final class Journal implements AutoCloseable {
                         lastSyncedSeq = batch.lastSeq;
                     }
                     publish(ticket);
+                    writing = false;
+                    lastProgressNanos = System.nanoTime();
                     batch.clear();
                     lock.lock();
                     try {
@@ -530,6 +538,28 @@ public final class Journal implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** System.nanoTime() of the committer's last sign of life (a loop turn or a finished group commit). */
+    public long lastProgressNanos() {
+        return lastProgressNanos;
+    }
+
+    /**
+     * How long accepted data has been waiting without the committer making progress, in nanoseconds: 0 when idle
+     * (nothing pending) or when the committer cycled recently. A watchdog treats a large value as a wedged journal.
+     */
+    public long stalledNanos() {
+        boolean pending = writing;
+        if (!pending) {
+            lock.lock();
+            try {
+                pending = !filling.isEmpty();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return pending ? Math.max(0, System.nanoTime() - lastProgressNanos) : 0;
     }
 
     public JournalFailedException failure() {

@@ -108,7 +108,7 @@ public final class Recovery {
         return kept;
     }
 
-    static long readHighWater(DataDir dir) throws IOException {
+    public static long readHighWater(DataDir dir) throws IOException {
         Path p = dir.seqHighWater();
         if (!Files.exists(p)) {
             return 0;
@@ -128,7 +128,7 @@ public final class Recovery {
         DataDir.writeAtomically(dir.root(), dir.seqHighWater(), (seq + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    static List<Path> list(Path d) throws IOException {
+    public static List<Path> list(Path d) throws IOException {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(d)) {
             return out;

@@ -33,6 +33,26 @@ public final class WriterLock implements AutoCloseable {
         return Optional.of(new WriterLock(ch, l));
     }
 
+    /**
+     * Whether a live process holds the lock, without taking it for long and without changing the file (a shared lock
+     * on a read-only channel conflicts with the writer's exclusive one). For status and verify.
+     */
+    public static boolean isHeld(DataDir dir) throws IOException {
+        if (!Files.exists(dir.writerLock())) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(dir.writerLock(), StandardOpenOption.READ)) {
+            FileLock l = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (l == null) {
+                return true;
+            }
+            l.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held by this very process
+        }
+    }
+
     /** The pid written by the current holder, for error messages. */
     public static String holder(DataDir dir) {
         try {

@@ -148,14 +148,24 @@ public final class Shipper {
                 return new ShipReport(0, 0, 0, 0, countPending(), null, true);
             }
             try {
-                return shipLocked();
+                return persist(shipLocked());
             } finally {
                 lock.release();
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("ship pass failed", e);
-            return new ShipReport(0, 0, 0, 0, countPending(), "local error: " + oneLine(e), false);
+            return persist(new ShipReport(0, 0, 0, 0, countPending(), "local error: " + oneLine(e), false));
         }
+    }
+
+    /** Writes the pass's outcome to DIR/ship.state for {@code flywheel status}; never fails the pass. */
+    private ShipReport persist(ShipReport r) {
+        try {
+            io.flywheel.obs.ShipState.record(dir, r.shipped(), r.failed(), r.pending(), r.error());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not write " + io.flywheel.obs.ShipState.FILE, e);
+        }
+        return r;
     }
 
     private int countPending() {

@@ -142,6 +142,17 @@ class ShipIT {
         }
         assertEquals(List.of(), names(dir.resolve("segments")));
         assertEquals(List.of(), names(dir.resolve("shipped")));
+
+        // DIR/ship.state remembers the pass for flywheel status, also after the local copies are gone
+        var status = io.flywheel.testing.Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
+        assertEquals(0, status.exit(), status.all());
+        Map<String, Object> j = io.flywheel.testing.Json.flat(status.stdout());
+        assertEquals(2L, j.get("segments.shipped"), status.stdout());
+        assertEquals(0L, j.get("segments.sealed"), status.stdout());
+        assertEquals(2L, j.get("last_ship.shipped"), status.stdout());
+        assertEquals(0L, j.get("last_ship.pending"), status.stdout());
+        assertEquals(null, j.get("last_ship.error"), status.stdout());
+        assertEquals(0L, j.get("backlog_bytes"), status.stdout());
     }
 
     @Test
@@ -166,6 +177,13 @@ class ShipIT {
         assertEquals(1, wrongKey.exit(), wrongKey::toString);
         assertTrue(wrongKey.stderr().contains("InvalidAccessKeyId"), wrongKey::toString);
         assertEquals(before, names(dir.resolve("segments")));
+
+        var status = io.flywheel.testing.Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
+        Map<String, Object> j = io.flywheel.testing.Json.flat(status.stdout());
+        assertTrue(String.valueOf(j.get("last_ship.error")).contains("InvalidAccessKeyId"), status.stdout());
+        assertEquals(2L, j.get("last_ship.pending"), status.stdout());
+        assertEquals(2L, j.get("segments.sealed"), status.stdout());
+        assertEquals(null, j.get("last_ship.last_success"), status.stdout());
     }
 
     @Test

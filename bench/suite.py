@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Flywheel benchmark suite: every figure beside a baseline measured in the same run, on this machine.
+
+    bench/suite.py            # full run (about 3 minutes on 2 cores); build first: ./mvnw -q package -DskipTests
+    bench/suite.py --quick    # smaller inputs, for a smoke run
+
+Prints a table, writes bench/out/suite/results.json and bench/ack-latency.svg (the ack-latency distribution README
+shows). Needs: target/flywheel, a JDK 21+ (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64), python3, curl (ship).
+"""
+import json, os, platform, re, shutil, signal, socket, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.chdir(ROOT)
+FW = str(ROOT / "target/flywheel")
+JAVA_HOME = os.environ.get("JAVA_HOME") or "/usr/lib/jvm/temurin-25-jdk-amd64"
+JAVA = JAVA_HOME + "/bin/java"
+OUT = ROOT / "bench/out/suite"
+QUICK = "--quick" in sys.argv
+N = 200_000 if QUICK else 1_000_000
+results = {"machine": {}, "figures": []}
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), check=True, capture_output=True, text=True, **kw)
+
+
+def timed(cmd):
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"failed: {cmd}\n{r.stderr}")
+    return dt, r
+
+
+def figure(group, name, value, unit, baseline_name, baseline, note=""):
+    ratio = value / baseline if baseline else None
+    results["figures"].append(dict(group=group, name=name, value=value, unit=unit, baseline=baseline_name,
+                                   baseline_value=baseline, ratio=ratio, note=note))
+    print(f"  {name:<44} {value:>12,.2f} {unit:<9} | {baseline_name:<34} {baseline:>12,.2f} | x{ratio:.3f}"
+          if ratio is not None else f"  {name:<44} {value:>12,.2f} {unit}", flush=True)
+
+
+def percentile(sorted_vals, q):
+    return sorted_vals[min(len(sorted_vals) - 1, int(q * len(sorted_vals)))]
+
+
+def start_server(d, sock):
+    log = open(d.parent / (d.name + ".log"), "w")
+    p = subprocess.Popen([FW, "run", "--dir", str(d), "--socket", str(sock)], stderr=log, stdout=subprocess.DEVNULL)
+    for _ in range(300):
+        if sock.exists():
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(str(sock))
+                s.close()
+                return p
+            except OSError:
+                pass
+        time.sleep(0.05)
+    p.kill()
+    raise SystemExit("server did not start")
+
+
+def stop_server(p):
+    p.send_signal(signal.SIGTERM)
+    if p.wait(60) != 0:
+        raise SystemExit("server exited %d" % p.returncode)
+
+
+def socket_bench(*args):
+    return sh([JAVA, "bench/SocketBench.java", *map(str, args)]).stdout
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    jv = sh([JAVA, "-version"]).stderr.splitlines()[0]
+    results["machine"] = dict(date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cpu=cpu, cores=os.cpu_count(),
+                              kernel=platform.release(), java=jv, events=N)
+    print(f"Flywheel benchmark suite, {results['machine']['date']}: {os.cpu_count()} cores, {cpu}, {jv}")
+
+
+def stdin_ingest(inp):
+    print("\n[1] durable stdin ingest (best of 3, process start included)")
+    base, fw, reported, rss = 1e9, 1e9, 0.0, 0
+    for _ in range(3):
+        out = OUT / "base.out"
+        dt, _ = timed(f"cat {inp} | cat > {out}; sync")
+        base = min(base, dt)
+        d = OUT / "stdin-data"
+        shutil.rmtree(d, ignore_errors=True)
+        sh("sync")
+        dt, r = timed(f"cat {inp} | /usr/bin/time -f 'RSS %M' {FW} run --dir {d}")
+        fw = min(fw, dt)
+        m = re.search(r"([0-9]+) events/s", r.stderr)
+        reported = max(reported, float(m.group(1))) if m else reported
+        rss = max(rss, int(re.search(r"RSS (\d+)", r.stderr).group(1)))
+        if f"{N} kept" not in r.stderr:
+            raise SystemExit("not every event kept: " + r.stderr)
+    figure("stdin", "flywheel run, durable events/s", N / fw, "ev/s", "cat | cat > f; sync (ev/s)", N / base)
+    figure("stdin", "flywheel run, steady rate it reports", reported, "ev/s", "cat | cat > f; sync (ev/s)", N / base,
+           "excludes JVM start-up")
+    results["stdin_peak_rss_kib"] = rss
+    return N / fw
+
+
+def fsync_baseline():
+    f = OUT / "fsync.bin"
+    fd = os.open(f, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    line = b"x" * 229 + b"\n"
+    lat = []
+    for _ in range(2000):
+        t0 = time.perf_counter_ns()
+        os.write(fd, line)
+        os.fdatasync(fd)
+        lat.append(time.perf_counter_ns() - t0)
+    os.close(fd)
+    lat.sort()
+    return lat
+
+
+def socket_figures(inp, stdin_eps, fsync):
+    print("\n[2] socket: acked throughput (4 producers) and ack latency at fixed offered loads")
+    d, sock = OUT / "sock-data", OUT / "s.sock"
+    shutil.rmtree(d, ignore_errors=True)
+    p = start_server(d, sock)
+    try:
+        socket_bench(sock, inp, "throughput", 4)  # warm-up
+        m = re.search(r"= ([0-9]+) events/s", socket_bench(sock, inp, "throughput", 4))
+        figure("socket", "acked events/s, 4 producers", float(m.group(1)), "ev/s", "stdin run of this suite (ev/s)", stdin_eps)
+        curves = {}
+        for rate in ([1000, 10000] if QUICK else [1000, 10000, 50000]):
+            lat_file = OUT / f"lat-{rate}.txt"
+            socket_bench(sock, inp, "latency", rate, 3 if QUICK else 10, lat_file)
+            lat = [int(x) for x in lat_file.read_text().split()]
+            curves[f"ack @ {rate:,} ev/s"] = lat
+            for q, qn in ((0.5, "p50"), (0.99, "p99"), (0.999, "p999")):
+                figure("ack latency", f"ack {qn} at {rate:,} ev/s offered", percentile(lat, q) / 1e6, "ms",
+                       f"fdatasync {qn} (4 KiB-ish write)", percentile(fsync, q) / 1e6)
+        curves["fdatasync alone (baseline)"] = fsync
+    finally:
+        stop_server(p)
+    return curves
+
+
+def broadcast_cost(inp):
+    print("\n[3] broadcast cost: acked events/s with 0, 1 and 8 tap subscribers (one of the 8 stalled)")
+    base = None
+    for taps, stalled in ((0, 0), (1, 0), (8, 1)):
+        d, sock = OUT / f"bc-{taps}", OUT / f"bc-{taps}.sock"
+        shutil.rmtree(d, ignore_errors=True)
+        p = start_server(d, sock)
+        tap_proc = None
+        try:
+            if taps:
+                tap_proc = subprocess.Popen([JAVA, "bench/SocketBench.java", str(sock), "-", "taps", str(taps), str(stalled)],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                tap_proc.stdout.readline()
+            socket_bench(sock, inp, "throughput", 4)  # warm-up
+            eps = float(re.search(r"= ([0-9]+) events/s", socket_bench(sock, inp, "throughput", 4)).group(1))
+        finally:
+            if tap_proc:
+                tap_proc.stdin.close()
+                tap_proc.wait(30)
+            stop_server(p)
+        log = (OUT / f"bc-{taps}.log").read_text()
+        dropped = re.search(r"(\d+) dropped for lagging", log)
+        label = f"{taps} subscribers" + (f" ({stalled} stalled)" if stalled else "")
+        if base is None:
+            base = eps
+        figure("broadcast", f"acked events/s, {label}", eps, "ev/s", "0 subscribers (ev/s)", base,
+               f"dropped for lagging subscribers: {dropped.group(1) if dropped else '?'}")
+
+
+def ship():
+    print("\n[4] ship throughput vs the S3 server's raw upload (S3Proxy on loopback)")
+    env = dict(os.environ, OUT=str(OUT / "ship"), JAVA_HOME=JAVA_HOME)
+    r = subprocess.run(["bench/ship-bench.sh", "4" if QUICK else "8", "25"], capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        print("  ship benchmark failed:\n" + r.stderr[-2000:])
+        return
+    curl = float(re.search(r"raw curl PUT:\s+[\d.]+ s\s+([\d.]+) MiB/s", r.stdout).group(1))
+    minio = float(re.search(r"raw minio-java:\s+[\d.]+ s\s+([\d.]+) MiB/s", r.stdout).group(1))
+    fw = float(re.search(r"flywheel ship:\s+[\d.]+ s\s+([\d.]+) MiB/s", r.stdout).group(1))
+    figure("ship", "flywheel ship (whole process, verified)", fw, "MiB/s", "raw curl PUT (MiB/s)", curl)
+    figure("ship", "flywheel ship (whole process, verified)", fw, "MiB/s", "raw MinIO SDK upload (MiB/s)", minio)
+
+
+def startup():
+    print("\n[5] start-up time and peak RSS (median of 5)")
+    def measure(cmd):
+        walls, rss = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            r = subprocess.run(f"/usr/bin/time -f 'RSS %M' {cmd}", shell=True, capture_output=True, text=True)
+            walls.append(time.perf_counter() - t0)
+            rss.append(int(re.search(r"RSS (\d+)", r.stderr).group(1)))
+        walls.sort()
+        rss.sort()
+        return walls[2], rss[2]
+    sh(f"{FW} --version")  # make sure the CDS archive exists
+    fw_t, fw_rss = measure(f"{FW} --version")
+    jvm_t, jvm_rss = measure(f"{JAVA} -Xshare:auto -version")
+    run_t, run_rss = measure(f"{FW} run --dir {OUT / 'startup-data'} < src/test/resources/sample-session.jsonl")
+    figure("start-up", "flywheel --version, wall", fw_t * 1000, "ms", "bare JVM: java -version (ms)", jvm_t * 1000)
+    figure("start-up", "flywheel run of a 26-event session, wall", run_t * 1000, "ms", "bare JVM: java -version (ms)", jvm_t * 1000)
+    figure("memory", "flywheel --version, peak RSS", fw_rss / 1024, "MiB", "bare JVM peak RSS (MiB)", jvm_rss / 1024)
+    figure("memory", "flywheel run, 1M events, peak RSS", results.get("stdin_peak_rss_kib", 0) / 1024, "MiB",
+           "bare JVM peak RSS (MiB)", jvm_rss / 1024)
+
+
+def svg(curves, path):
+    """Latency distribution as complementary CDF lines on log-log axes: how often an ack takes longer than x."""
+    import math
+    W, H, L, R, T, B = 760, 420, 70, 20, 30, 50
+    xmin, xmax = math.log10(0.01), math.log10(100.0)  # ms
+    ymin, ymax = -4.0, 0.0                             # fraction of events slower, log10
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#7f7f7f"]
+    def X(ms):
+        return L + (min(max(math.log10(max(ms, 1e-3)), xmin), xmax) - xmin) / (xmax - xmin) * (W - L - R)
+    def Y(frac):
+        return T + (ymax - max(math.log10(max(frac, 1e-6)), ymin)) / (ymax - ymin) * (H - T - B)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{W}" height="{H}" fill="white"/>',
+             f'<text x="{W/2}" y="18" text-anchor="middle" font-size="14">Flywheel socket ack latency ({results["machine"]["date"]}, {results["machine"]["cores"]} cores)</text>']
+    for e in range(-2, 3):
+        x = X(10 ** e)
+        parts.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{H-B}" stroke="#ddd"/>')
+        parts.append(f'<text x="{x:.1f}" y="{H-B+16}" text-anchor="middle">{10**e:g} ms</text>')
+    for e, label in ((0, "100%"), (-1, "10%"), (-2, "1% (p99)"), (-3, "0.1% (p999)"), (-4, "0.01%")):
+        y = Y(10 ** e)
+        parts.append(f'<line x1="{L}" y1="{y:.1f}" x2="{W-R}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{L-4}" y="{y+4:.1f}" text-anchor="end">{label}</text>')
+    parts.append(f'<text x="{W/2}" y="{H-12}" text-anchor="middle">latency from write to the ack covering the line (log)</text>')
+    parts.append(f'<text transform="translate(14,{H/2}) rotate(-90)" text-anchor="middle">share of events slower (log)</text>')
+    for i, (name, lat) in enumerate(curves.items()):
+        n = len(lat)
+        pts = []
+        step = max(1, n // 2000)
+        for k in list(range(0, n, step)) + [n - 1]:
+            pts.append(f"{X(lat[k] / 1e6):.1f},{Y((n - k) / n):.1f}")
+        c = colours[i % len(colours)]
+        dash = ' stroke-dasharray="5,4"' if "baseline" in name else ""
+        parts.append(f'<polyline fill="none" stroke="{c}" stroke-width="2"{dash} points="{" ".join(pts)}"/>')
+        parts.append(f'<line x1="{W-R-220}" y1="{T+16+i*18}" x2="{W-R-196}" y2="{T+16+i*18}" stroke="{c}" stroke-width="2"{dash}/>')
+        parts.append(f'<text x="{W-R-190}" y="{T+20+i*18}">{name}</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts))
+
+
+def main():
+    if not os.access(FW, os.X_OK):
+        raise SystemExit("build first: ./mvnw -q package -DskipTests")
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    machine()
+    inp = OUT / "in.jsonl"
+    with open(inp, "w") as f:
+        subprocess.run([FW, "generate", "-n", str(N), "--durable-only"], stdout=f, check=True)
+    stdin_eps = stdin_ingest(inp)
+    fsync = fsync_baseline()
+    curves = socket_figures(inp, stdin_eps, fsync)
+    broadcast_cost(inp)
+    ship()
+    startup()
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    svg(curves, ROOT / "bench/ack-latency.svg")
+    print(f"\nwrote {OUT / 'results.json'} and bench/ack-latency.svg")
+
+
+if __name__ == "__main__":
+    main()
