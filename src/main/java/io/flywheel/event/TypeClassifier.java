@@ -1,6 +1,7 @@
 package io.flywheel.event;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -18,13 +19,13 @@ public final class TypeClassifier {
             "thinking", "play_break", "tool_heartbeat", "tool_output_chunk", "text_chunk", "stream_retry",
             "session_sync", "token_estimate", "rlm_progress");
 
-    private final Set<String> durable;
-    private final Set<String> ephemeral;
+    /** Every configured type with its class: one hash lookup per event on the hot path. */
+    private final HashMap<String, EventClass> known = new HashMap<>();
     private final EventClass unknown;
 
     private TypeClassifier(Set<String> durable, Set<String> ephemeral, EventClass unknown) {
-        this.durable = Set.copyOf(durable);
-        this.ephemeral = Set.copyOf(ephemeral);
+        durable.forEach(t -> known.put(t, EventClass.DURABLE));
+        ephemeral.forEach(t -> known.put(t, EventClass.EPHEMERAL));
         this.unknown = unknown;
     }
 
@@ -48,13 +49,7 @@ public final class TypeClassifier {
     }
 
     public EventClass classify(String type) {
-        if (durable.contains(type)) {
-            return EventClass.DURABLE;
-        }
-        if (ephemeral.contains(type)) {
-            return EventClass.EPHEMERAL;
-        }
-        return unknown;
+        return known.getOrDefault(type, unknown);
     }
 
     public boolean isDurable(String type) {

@@ -18,6 +18,8 @@ public final class LineIngest implements LineFramer.Sink {
     private final byte[] sourceJson;
     private final EventParser parser = new EventParser();
     private String[] types = new String[0];
+    private final String[] memoTypes = new String[32];
+    private final boolean[] memoDurable = new boolean[32];
     private String[] errors = new String[0];
     private long ticket;
     private String rejectReason;
@@ -39,12 +41,21 @@ public final class LineIngest implements LineFramer.Sink {
         this.sourceJson = Journal.sourceJson(source);
     }
 
+    private static final int REJECTED = 0;
+    private static final int DURABLE = 1;
+    private static final int EPHEMERAL = 2;
+
     @Override
     public void line(byte[] buf, int off, int len, long lineNo, long offset) throws InterruptedException {
         String type = parser.parse(buf, off, len);
-        handle(type, parser.error(), buf, off, len, lineNo, offset);
+        int kind = handle(type, parser.error(), buf, off, len, lineNo, offset, System.currentTimeMillis());
+        count(1, len + 1, kind == DURABLE ? 1 : 0, kind == EPHEMERAL ? 1 : 0);
     }
 
+    /**
+     * A block of lines that arrived in one read: one parse pass, one receive time, one hold of the journal lock,
+     * one update of the shared counters.
+     */
     @Override
     public void lines(byte[] buf, int first, int[] ends, int count, long firstLineNo, long firstOffset)
             throws InterruptedException {
@@ -53,36 +64,66 @@ public final class LineIngest implements LineFramer.Sink {
             errors = new String[ends.length];
         }
         parser.parseBlock(buf, first, ends, count, types, errors);
+        long now = System.currentTimeMillis();
         int s = first;
-        for (int i = 0; i < count; i++) {
-            int e = ends[i];
-            int len = e > s && buf[e - 1] == '\r' ? e - 1 - s : e - s;
-            handle(types[i], errors[i], buf, s, len, firstLineNo + i, firstOffset + (s - first));
-            s = e + 1;
+        long durable = 0;
+        long ephemeral = 0;
+        try (Journal.Hold hold = ingest.journal().hold()) {
+            for (int i = 0; i < count; i++) {
+                int e = ends[i];
+                int len = e > s && buf[e - 1] == '\r' ? e - 1 - s : e - s;
+                int kind = handle(types[i], errors[i], buf, s, len, firstLineNo + i, firstOffset + (s - first), now);
+                durable += kind == DURABLE ? 1 : 0;
+                ephemeral += kind == EPHEMERAL ? 1 : 0;
+                s = e + 1;
+            }
+        }
+        count(count, ends[count - 1] + 1 - first, durable, ephemeral);
+    }
+
+    private void count(long lines, long bytes, long durable, long ephemeral) {
+        IngestStats stats = ingest.stats();
+        stats.received.add(lines);
+        stats.bytes.add(bytes);
+        if (durable > 0) {
+            stats.durable.add(durable);
+        }
+        if (ephemeral > 0) {
+            stats.ephemeral.add(ephemeral);
         }
     }
 
-    private void handle(String type, String error, byte[] buf, int off, int len, long lineNo, long offset)
+    /**
+     * The parser hands out one String instance per distinct type, so an identity check in a tiny memo answers
+     * almost every lookup without hashing or comparing the type's characters.
+     */
+    private boolean isDurable(String type) {
+        int slot = type.hashCode() & (memoTypes.length - 1);
+        if (memoTypes[slot] == type) {
+            return memoDurable[slot];
+        }
+        boolean durable = ingest.classifier().isDurable(type);
+        memoTypes[slot] = type;
+        memoDurable[slot] = durable;
+        return durable;
+    }
+
+    /** Journals, broadcasts or rejects one line; returns which it was. */
+    private int handle(String type, String error, byte[] buf, int off, int len, long lineNo, long offset, long now)
             throws InterruptedException {
-        IngestStats stats = ingest.stats();
-        stats.received.increment();
-        stats.bytes.add(len + 1);
         if (type == null) {
             reject(lineNo, offset, error, buf, off, len, len);
-            return;
+            return REJECTED;
         }
         rejectReason = null;
-        long now = System.currentTimeMillis();
-        boolean durable = ingest.classifier().isDurable(type);
+        boolean durable = isDurable(type);
         if (durable) {
             ticket = ingest.journal().append(sourceJson, now, buf, off, len);
-            stats.durable.increment();
-        } else {
-            stats.ephemeral.increment();
         }
         if (ingest.broadcaster().hasSubscribers()) {
             ingest.broadcaster().publish(new Event(type, durable, source, now, Arrays.copyOfRange(buf, off, off + len)));
         }
+        return durable ? DURABLE : EPHEMERAL;
     }
 
     @Override
