@@ -13,6 +13,7 @@ JAR=target/s3proxy/s3proxy.jar
 [ -x target/flywheel ] || { echo "build first: ./mvnw package -DskipTests" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "missing $JAR: ./mvnw process-test-resources" >&2; exit 2; }
 rm -rf "$OUT"; mkdir -p "$OUT/s3data"
+OUT=$(cd "$OUT" && pwd)
 
 echo "== making $COUNT x $MIB MiB of sealed segments" >&2
 "$JAVA" -cp target/classes bench/MakeSegments.java "$OUT/dir" "$COUNT" "$MIB"
@@ -26,12 +27,17 @@ s3proxy.authorization=aws-v4
 s3proxy.identity=$AK
 s3proxy.credential=$SK
 jclouds.provider=filesystem
-jclouds.filesystem.basedir=$PWD/$OUT/s3data
+jclouds.filesystem.basedir=$OUT/s3data
 CONF
 "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" --properties "$OUT/s3proxy.conf" >"$OUT/s3proxy.log" 2>&1 &
 S3PID=$!
 trap 'kill $S3PID 2>/dev/null || true' EXIT
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do sleep 0.1; done
+tries=0
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
+  tries=$((tries + 1))
+  [ $tries -lt 300 ] || { echo "S3Proxy did not start; see $OUT/s3proxy.log" >&2; exit 1; }
+  sleep 0.1
+done
 EP="http://127.0.0.1:$PORT"
 sig=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -s -f)
 curl "${sig[@]}" -X PUT "$EP/raw" -o /dev/null
