@@ -37,13 +37,8 @@ public class ShipOptions {
 
     /** @throws IllegalArgumentException on a malformed value, with a message for the user */
     public ShipConfig toConfig() {
-        return ShipConfig.defaults()
-                .withBucket(bucket)
-                .withPrefix(prefix)
-                .withCompression(Compression.parse(compress))
-                .withRetries(retries)
-                .withKeepShipped(Durations.parse(keepShipped))
-                .withCreateBucket(createBucket)
-                .withPartSize(ByteSize.parse(partSize));
+        ShipConfig d = ShipConfig.defaults();
+        return new ShipConfig(bucket, prefix, Compression.parse(compress), retries, d.retryBase(), d.retryCap(),
+                Durations.parse(keepShipped), createBucket, ByteSize.parse(partSize));
     }
 }

@@ -36,27 +36,8 @@ public record ShipConfig(String bucket, String prefix, Compression compression, 
         return new ShipConfig(b, prefix, compression, retries, retryBase, retryCap, keepShipped, createBucket, partSize);
     }
 
-    public ShipConfig withPrefix(String p) {
-        return new ShipConfig(bucket, p, compression, retries, retryBase, retryCap, keepShipped, createBucket, partSize);
-    }
-
-    public ShipConfig withCompression(Compression c) {
-        return new ShipConfig(bucket, prefix, c, retries, retryBase, retryCap, keepShipped, createBucket, partSize);
-    }
-
-    public ShipConfig withRetries(int r) {
-        return new ShipConfig(bucket, prefix, compression, r, retryBase, retryCap, keepShipped, createBucket, partSize);
-    }
-
-    public ShipConfig withKeepShipped(Duration k) {
-        return new ShipConfig(bucket, prefix, compression, retries, retryBase, retryCap, k, createBucket, partSize);
-    }
-
     public ShipConfig withCreateBucket(boolean c) {
         return new ShipConfig(bucket, prefix, compression, retries, retryBase, retryCap, keepShipped, c, partSize);
     }
 
-    public ShipConfig withPartSize(long p) {
-        return new ShipConfig(bucket, prefix, compression, retries, retryBase, retryCap, keepShipped, createBucket, p);
-    }
 }

@@ -29,11 +29,6 @@ class RunShipIT {
     @RegisterExtension
     static final S3Proxy S3 = new S3Proxy();
 
-    private static Path newDir(String name) throws IOException {
-        Path p = Path.of("target", "ship-it", name + "-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(p);
-        return p;
-    }
 
     private static String event(int n) {
         return "{\"type\":\"tool_call_complete\",\"n\":" + n + ",\"output\":\"" + "o".repeat(150) + "\"}\n";
@@ -43,7 +38,7 @@ class RunShipIT {
     void shipsWhileIngestingAndEveryEventEndsUpExactlyOnce() throws Exception {
         String bucket = "run-ship";
         ShipTool.createBucket(S3, bucket);
-        Path dir = newDir("run-ship").resolve("data");
+        Path dir = ShipTool.newDir("run-ship").resolve("data");
         Process p = ShipTool.builder(S3, Map.of(), List.of("run", "--dir", dir.toString(), "--ship-every", "500ms",
                         "--bucket", bucket, "--roll-bytes", "32KiB", "--keep-shipped", "0"))
                 .redirectError(dir.resolveSibling("err.txt").toFile()).start();
@@ -69,7 +64,7 @@ class RunShipIT {
     void maxBacklogBlocksDurableIngestWhileTheServerIsDownAndReleasesItAfter() throws Exception {
         String bucket = "run-backlog";
         ShipTool.createBucket(S3, bucket);
-        Path dir = newDir("backlog").resolve("data");
+        Path dir = ShipTool.newDir("backlog").resolve("data");
         S3.stop();
         Process p = null;
         try {

@@ -36,20 +36,7 @@ class ShipIT {
 
     private static final Instant T0 = Instant.parse("2026-11-24T23:30:02.123Z");
 
-    private static Path newDir(String name) throws Exception {
-        Path p = Path.of("target", "ship-it", name + "-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(p);
-        return p;
-    }
 
-    private static List<String> names(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
     private static Map<String, String> lower(Map<String, String> meta) {
         Map<String, String> m = new TreeMap<>();
@@ -59,7 +46,7 @@ class ShipIT {
 
     @Test
     void shipsVerifiedObjectsAndMovesSegmentsToShipped() throws Exception {
-        Path dir = newDir("plain");
+        Path dir = ShipTool.newDir("plain");
         List<Path> segs = SegmentFixtures.write(dir, "host-a", 3, 200_000, T0);
         Map<String, String> sha = new TreeMap<>();
         for (Path p : segs) {
@@ -108,8 +95,8 @@ class ShipIT {
             String lastLine = lines.get(lines.size() - 1);
             assertEquals(lastLine.substring(7, lastLine.indexOf(',')), meta.get("last-seq"));
         }
-        assertEquals(List.of(open.getFileName().toString()), names(dir.resolve("segments")));
-        assertEquals(new ArrayList<>(sha.keySet()), names(dir.resolve("shipped")));
+        assertEquals(List.of(open.getFileName().toString()), ShipTool.names(dir.resolve("segments")));
+        assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
 
         // nothing new: a second pass does nothing and succeeds
         var again = run(S3, "ship", "--dir", dir.toString(), "--bucket", "plain", "--prefix", "fw");
@@ -119,7 +106,7 @@ class ShipIT {
 
     @Test
     void gzipWithKeepShippedZeroDeletesLocalCopies() throws Exception {
-        Path dir = newDir("gzip");
+        Path dir = ShipTool.newDir("gzip");
         List<Path> segs = SegmentFixtures.write(dir, "host-gz", 2, 300_000, T0);
         Map<String, String> sha = new TreeMap<>();
         for (Path p : segs) {
@@ -140,8 +127,8 @@ class ShipIT {
             assertTrue(st.size() < smallest / 2, "compressed");
             assertEquals(sha.get(name), lower(st.userMetadata()).get("sha256"));
         }
-        assertEquals(List.of(), names(dir.resolve("segments")));
-        assertEquals(List.of(), names(dir.resolve("shipped")));
+        assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
+        assertEquals(List.of(), ShipTool.names(dir.resolve("shipped")));
 
         // DIR/ship.state remembers the pass for flywheel status, also after the local copies are gone
         var status = io.flywheel.testing.Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
@@ -157,10 +144,10 @@ class ShipIT {
 
     @Test
     void wrongSecretFailsClearlyAndKeepsEverything() throws Exception {
-        Path dir = newDir("secret");
+        Path dir = ShipTool.newDir("secret");
         SegmentFixtures.write(dir, "host-s", 2, 10_000, T0);
         ShipTool.createBucket(S3, "secret");
-        List<String> before = names(dir.resolve("segments"));
+        List<String> before = ShipTool.names(dir.resolve("segments"));
         long t0 = System.nanoTime();
         var r = run(S3, Map.of("MINIO_SECRET_KEY", "not-the-secret"), "ship", "--dir", dir.toString(), "--bucket", "secret");
         assertEquals(1, r.exit(), r::toString);
@@ -170,13 +157,13 @@ class ShipIT {
         assertFalse(r.stderr().contains("not-the-secret"), "secret never printed");
         assertFalse(r.stderr().contains("\tat "), "no stack trace without --verbose");
         assertEquals("{\"shipped\":0,\"already_present\":0,\"failed\":0,\"bytes\":0,\"pending\":2}", r.stdout());
-        assertEquals(before, names(dir.resolve("segments")));
+        assertEquals(before, ShipTool.names(dir.resolve("segments")));
         assertEquals(List.of(), ShipTool.keys(S3, "secret"));
 
         var wrongKey = run(S3, Map.of("MINIO_ACCESS_KEY", "nobody"), "ship", "--dir", dir.toString(), "--bucket", "secret");
         assertEquals(1, wrongKey.exit(), wrongKey::toString);
         assertTrue(wrongKey.stderr().contains("InvalidAccessKeyId"), wrongKey::toString);
-        assertEquals(before, names(dir.resolve("segments")));
+        assertEquals(before, ShipTool.names(dir.resolve("segments")));
 
         var status = io.flywheel.testing.Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
         Map<String, Object> j = io.flywheel.testing.Json.flat(status.stdout());
@@ -188,25 +175,25 @@ class ShipIT {
 
     @Test
     void missingBucketIsAnErrorWithoutCreateBucket() throws Exception {
-        Path dir = newDir("nobucket");
+        Path dir = ShipTool.newDir("nobucket");
         SegmentFixtures.write(dir, "host-n", 1, 10_000, T0);
         var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "does-not-exist");
         assertEquals(1, r.exit(), r::toString);
         assertTrue(r.stderr().contains("bucket 'does-not-exist' does not exist") && r.stderr().contains("--create-bucket"),
                 r::toString);
-        assertEquals(1, names(dir.resolve("segments")).size());
+        assertEquals(1, ShipTool.names(dir.resolve("segments")).size());
     }
 
     @Test
     void twoHostsNeverCollide() throws Exception {
         // same instance id and same segment names on purpose: only the host id tells them apart
-        Path a = newDir("host-a");
-        Path b = newDir("host-b");
+        Path a = ShipTool.newDir("host-a");
+        Path b = ShipTool.newDir("host-b");
         SegmentFixtures.write(a, "x", 2, 20_000, T0, "A");
         Files.createDirectories(b);
         Files.copy(a.resolve(DataDir.IDENTITY_FILE), b.resolve(DataDir.IDENTITY_FILE));
         SegmentFixtures.write(b, "x", 2, 20_000, T0, "B");
-        assertEquals(names(a.resolve("segments")), names(b.resolve("segments")));
+        assertEquals(ShipTool.names(a.resolve("segments")), ShipTool.names(b.resolve("segments")));
         ShipTool.createBucket(S3, "hosts");
         var ra = run(S3, "ship", "--dir", a.toString(), "--bucket", "hosts", "--host-id", "Agent-Box-1");
         var rb = run(S3, "ship", "--dir", b.toString(), "--bucket", "hosts", "--host-id", "agent-box-2");
@@ -226,7 +213,7 @@ class ShipIT {
 
     @Test
     void differentObjectAtKeyIsNeverOverwritten() throws Exception {
-        Path dir = newDir("conflict");
+        Path dir = ShipTool.newDir("conflict");
         List<Path> segs = SegmentFixtures.write(dir, "host-c", 2, 20_000, T0);
         ShipTool.createBucket(S3, "conflict");
         String victim = segs.get(0).getFileName().toString();
@@ -241,7 +228,7 @@ class ShipIT {
         assertEquals("{\"shipped\":1,\"already_present\":0,\"failed\":1,\"bytes\":" + Files.size(dir.resolve("shipped")
                 .resolve(segs.get(1).getFileName())) + ",\"pending\":1}", r.stdout());
         assertTrue(r.stderr().contains("a different object already exists at s3://conflict/" + key), r::toString);
-        assertEquals(List.of(victim), names(dir.resolve("segments")));
+        assertEquals(List.of(victim), ShipTool.names(dir.resolve("segments")));
         try (var in = ShipTool.client(S3).getObject(io.minio.GetObjectArgs.builder().bucket("conflict").object(key).build())) {
             assertEquals(new String(other, StandardCharsets.UTF_8), new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }

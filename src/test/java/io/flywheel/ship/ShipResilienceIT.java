@@ -32,24 +32,11 @@ class ShipResilienceIT {
 
     private static final Instant T0 = Instant.parse("2026-11-24T09:31:02.123Z");
 
-    private static Path newDir(String name) throws Exception {
-        Path p = Path.of("target", "ship-it", name + "-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(p);
-        return p;
-    }
 
-    private static List<String> names(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
 
     @Test
     void killedMidUploadThenShippedAgainGivesExactlyOneObjectPerSegment() throws Exception {
-        Path dir = newDir("kill");
+        Path dir = ShipTool.newDir("kill");
         List<Path> segs = SegmentFixtures.write(dir, "host-k", 3, 30L << 20, T0);
         Map<String, String> sha = new TreeMap<>();
         for (Path p : segs) {
@@ -81,15 +68,15 @@ class ShipResilienceIT {
             assertEquals(sha.get(name), ShipTool.objectSha256(S3, "kill", k, false), k);
         }
         assertEquals(new ArrayList<>(sha.keySet()), shippedNames);
-        assertEquals(List.of(), names(dir.resolve("segments")));
-        assertEquals(new ArrayList<>(sha.keySet()), names(dir.resolve("shipped")));
+        assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
+        assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
     }
 
     @Test
     void serverDownKeepsBacklogThenShipsWhenBack() throws Exception {
-        Path dir = newDir("outage");
+        Path dir = ShipTool.newDir("outage");
         SegmentFixtures.write(dir, "host-o", 3, 50_000, T0);
-        List<String> local = names(dir.resolve("segments"));
+        List<String> local = ShipTool.names(dir.resolve("segments"));
         ShipTool.createBucket(S3, "outage");
         S3.stop();
         try {
@@ -102,7 +89,7 @@ class ShipResilienceIT {
             assertTrue(down.stderr().contains("cannot connect to " + S3.endpoint()), down::toString);
             assertTrue(down.stderr().contains("gave up after 3 attempts"), down::toString);
             assertFalse(down.stderr().contains("\tat "), "no stack trace without --verbose");
-            assertEquals(local, names(dir.resolve("segments")));
+            assertEquals(local, ShipTool.names(dir.resolve("segments")));
         } finally {
             S3.start();
         }
@@ -118,7 +105,7 @@ class ShipResilienceIT {
 
     @Test
     void anotherShipperHoldingTheLockMeansNothingToDo() throws Exception {
-        Path dir = newDir("lock");
+        Path dir = ShipTool.newDir("lock");
         SegmentFixtures.write(dir, "host-l", 2, 10_000, T0);
         ShipTool.createBucket(S3, "locked");
         try (FileChannel ch = FileChannel.open(dir.resolve("ship.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -71,6 +71,23 @@ public final class ShipTool {
         }
     }
 
+    /** A fresh directory for one test under target/ship-it. */
+    public static Path newDir(String name) throws IOException {
+        Path p = Path.of("target", "ship-it", name + "-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(p);
+        return p;
+    }
+
+    /** The file names in a directory, sorted; empty when it does not exist. */
+    public static List<String> names(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     public static MinioClient client(S3Proxy s3) {
         return MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
                 .region("us-east-1").build();
