@@ -81,7 +81,7 @@ public final class DataDir {
     public static DataDir existing(Path root, String hostOverride) throws IOException {
         Path abs = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(abs.resolve("segments"))) {
-            throw new NoSuchFileException(abs + " is not a Flywheel data directory (no segments/)");
+            throw new NoSuchFileException(abs.toString(), null, "not a Flywheel data directory (no segments/)");
         }
         return open(abs, hostOverride);
     }

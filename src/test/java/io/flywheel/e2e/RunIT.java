@@ -116,6 +116,22 @@ class RunIT {
     }
 
     @Test
+    void operatorErrorsAreOneClearLineNotAStackTrace() throws Exception {
+        Flywheel.Result verify = Flywheel.run(null, "verify", "--dir", tmp.resolve("nothing-here").toString());
+        assertEquals(1, verify.exit(), verify.all());
+        assertEquals("flywheel verify: " + tmp.resolve("nothing-here") + ": not a Flywheel data directory (no segments/)",
+                verify.stderr().strip(), verify.all());
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Flywheel.Result run = Flywheel.run(SAMPLE, "run", "--dir", file.resolve("data").toString());
+        assertEquals(1, run.exit(), run.all());
+        assertTrue(run.stderr().startsWith("flywheel run: "), run.stderr());
+        assertTrue(!run.stderr().contains("\tat "), "no stack trace: " + run.stderr());
+        Flywheel.Result bad = Flywheel.run(SAMPLE, "run", "--dir", tmp.resolve("d").toString(), "--roll-bytes", "12 parsecs");
+        assertEquals(2, bad.exit(), bad.all());
+        assertTrue(bad.stderr().contains("--roll-bytes"), bad.stderr());
+    }
+
+    @Test
     void configurableClassification() throws Exception {
         Path dir = tmp.resolve("data");
         Path in = tmp.resolve("in.jsonl");
