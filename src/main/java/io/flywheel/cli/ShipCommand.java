@@ -64,8 +64,7 @@ public class ShipCommand implements Callable<Integer> {
             data = DataDir.existing(dir, null);
             endpoint = S3Endpoint.resolve();
         } catch (IllegalArgumentException | IOException e) {
-            err.println("flywheel ship: " + (e instanceof IOException ? e.getClass().getSimpleName() + ": " : "")
-                    + e.getMessage());
+            err.println("flywheel ship: " + (e instanceof IOException io ? CommandLineSetup.describe(io) : e.getMessage()));
             if (verbose) {
                 e.printStackTrace(err);
             }
