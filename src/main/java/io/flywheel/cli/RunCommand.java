@@ -22,6 +22,7 @@ import io.flywheel.obs.Terminal;
 import io.flywheel.ship.BackgroundShipper;
 import io.flywheel.ship.BacklogGuard;
 import io.flywheel.ship.S3Endpoint;
+import io.flywheel.ship.ShipConfig;
 import io.flywheel.ship.Shipper;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -138,15 +139,6 @@ public class RunCommand implements Callable<Integer> {
             System.err.println("flywheel: --max-line-bytes must be between 16 B and 256 MiB");
             return 2;
         }
-        Shipper shipper = null;
-        if (shipEvery != null) {
-            try {
-                shipper = new Shipper(DataDir.open(dir, hostId), hostId, ship.toConfig(), S3Endpoint.resolve());
-            } catch (IllegalArgumentException e) {
-                System.err.println("flywheel: " + e.getMessage());
-                return 2;
-            }
-        }
         if (socket != null && socketActivated) {
             System.err.println("flywheel: use either --socket or --socket-activated");
             return 2;
@@ -159,8 +151,12 @@ public class RunCommand implements Callable<Integer> {
             System.err.println("flywheel: --socket-mode must be octal like 0600, --max-connections at least 1");
             return 2;
         }
+        // shipping settings are checked before anything is created (a bad value exits 2 through CommandLineSetup)
+        ShipConfig shipConfig = shipEvery == null ? null : ship.toConfig();
+        S3Endpoint endpoint = shipEvery == null ? null : S3Endpoint.resolve();
         StopSignal stop = StopSignal.install();
         DataDir data = DataDir.open(dir, hostId);
+        Shipper shipper = shipEvery == null ? null : new Shipper(data, hostId, shipConfig, endpoint);
         Optional<WriterLock> writer = WriterLock.tryAcquire(data);
         if (writer.isEmpty()) {
             System.err.println("flywheel: another flywheel run (pid " + WriterLock.holder(data) + ") is writing to " + data.root());

@@ -397,7 +397,8 @@ public final class Journal implements AutoCloseable {
             }
             active.write(b.data, b.written, end - b.written);
             activeBytes = active.size;
-            active.lastSeq = Envelope.readSeq(b.data, lineStart(b.data, b.written, end), end - lineStart(b.data, b.written, end));
+            int last = lineStart(b.data, b.written, end);
+            active.lastSeq = Envelope.readSeq(b.data, last, end - last);
             b.written = end;
             if (active.size >= config.rollBytes()) {
                 seal();

@@ -100,6 +100,13 @@ public final class SegmentReader {
         }
     }
 
+    /** The sequence number of the envelope line starting at {@code offset} of a segment, or -1 when none is there. */
+    public static long seqAt(Path file, long offset) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(file)) {
+            return readSeqAt(ch, offset);
+        }
+    }
+
     private static long readSeqAt(java.nio.channels.FileChannel ch, long pos) throws IOException {
         byte[] b = new byte[32];
         int n = ch.read(java.nio.ByteBuffer.wrap(b), pos);

@@ -1,15 +1,12 @@
 package io.flywheel.ship;
 
-import io.flywheel.journal.Envelope;
+import io.flywheel.journal.SegmentReader;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -81,8 +78,8 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         if (last != '\n') {
             events++;
         }
-        long first = seqAt(segment, 0);
-        long lastSeq = seqAt(segment, lastLineStart);
+        long first = SegmentReader.seqAt(segment, 0);
+        long lastSeq = SegmentReader.seqAt(segment, lastLineStart);
         if (first < 0 || lastSeq < 0) {
             throw new IOException(segment + " is not a Flywheel segment (no envelope at "
                     + (first < 0 ? "line 1" : "its last line") + ")");
@@ -92,15 +89,6 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
                 Files.size(upload), HexFormat.of().formatHex(md5.digest()));
     }
 
-    private static long seqAt(Path segment, long offset) throws IOException {
-        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(40);
-            while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
-                // fill
-            }
-            return Envelope.readSeq(b.array(), 0, b.position());
-        }
-    }
 
     private static MessageDigest digest(String alg) {
         try {
