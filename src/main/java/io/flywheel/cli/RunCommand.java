@@ -12,6 +12,7 @@ import io.flywheel.ingest.StopSignal;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import io.flywheel.journal.JournalConfig;
+import io.flywheel.journal.JournalClosedException;
 import io.flywheel.journal.JournalFailedException;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
@@ -219,7 +220,7 @@ public class RunCommand implements Callable<Integer> {
                 ingest.open("stdin").pump(in);
             } catch (JournalFailedException e) {
                 // reported by the journal itself
-            } catch (IllegalStateException e) {
+            } catch (JournalClosedException e) {
                 // journal closed while stopping
             } catch (IOException e) {
                 System.err.println("flywheel: reading stdin failed: " + e.getMessage());

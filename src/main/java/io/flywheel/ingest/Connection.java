@@ -1,6 +1,7 @@
 package io.flywheel.ingest;
 
 import io.flywheel.journal.Journal;
+import io.flywheel.journal.JournalClosedException;
 import io.flywheel.journal.JournalFailedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -108,7 +109,7 @@ final class Connection {
             new LineFramer(ingest.maxLineBytes()).pump(in, sink);
         } catch (JournalFailedException e) {
             // the writer tells the client
-        } catch (IllegalStateException e) {
+        } catch (JournalClosedException e) {
             // journal closed while stopping
         } catch (IOException e) {
             LOG.debugf("connection %d: read failed: %s", id, e.getMessage());

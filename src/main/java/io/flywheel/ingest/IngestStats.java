@@ -1,6 +1,6 @@
 package io.flywheel.ingest;
 
-import io.flywheel.obs.LatencyHistogram;
+import io.flywheel.stats.LatencyHistogram;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters shared by every input (stdin, socket connections). */

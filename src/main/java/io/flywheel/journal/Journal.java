@@ -1,6 +1,6 @@
 package io.flywheel.journal;
 
-import io.flywheel.obs.LatencyHistogram;
+import io.flywheel.stats.LatencyHistogram;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -152,7 +152,7 @@ public final class Journal implements AutoCloseable {
                 throw failure;
             }
             if (closing) {
-                throw new IllegalStateException("journal is closed");
+                throw new JournalClosedException();
             }
             if (durable && intakePaused != null) {
                 hasRoom.await();

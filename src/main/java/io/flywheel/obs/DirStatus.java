@@ -1,5 +1,6 @@
 package io.flywheel.obs;
 
+import io.flywheel.ship.ShipState;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Recovery;
 import io.flywheel.journal.SegmentName;

@@ -1,5 +1,6 @@
 package io.flywheel.obs;
 
+import io.flywheel.stats.LatencyHistogram;
 import io.flywheel.bus.Broadcaster;
 import io.flywheel.ingest.IngestStats;
 import io.flywheel.journal.DataDir;

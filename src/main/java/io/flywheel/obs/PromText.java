@@ -1,5 +1,6 @@
 package io.flywheel.obs;
 
+import io.flywheel.stats.LatencyHistogram;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.flywheel.obs;
 
+import io.flywheel.ship.ShipState;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.flywheel.config.ByteSize;

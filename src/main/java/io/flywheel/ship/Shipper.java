@@ -161,9 +161,9 @@ public final class Shipper {
     /** Writes the pass's outcome to DIR/ship.state for {@code flywheel status}; never fails the pass. */
     private ShipReport persist(ShipReport r) {
         try {
-            io.flywheel.obs.ShipState.record(dir, r.shipped(), r.failed(), r.pending(), r.error());
+            ShipState.record(dir, r.shipped(), r.failed(), r.pending(), r.error());
         } catch (IOException | RuntimeException e) {
-            LOG.debug("could not write " + io.flywheel.obs.ShipState.FILE, e);
+            LOG.debug("could not write " + ShipState.FILE, e);
         }
         return r;
     }

@@ -1,5 +1,6 @@
 package io.flywheel.obs;
 
+import io.flywheel.stats.LatencyHistogram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.flywheel.obs;
+package io.flywheel.stats;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;

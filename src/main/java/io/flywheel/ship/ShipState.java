@@ -1,4 +1,4 @@
-package io.flywheel.obs;
+package io.flywheel.ship;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
