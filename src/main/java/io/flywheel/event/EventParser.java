@@ -14,9 +14,14 @@ import java.util.Arrays;
  * Not thread-safe: one per reader.
  */
 public final class EventParser {
+    /**
+     * One level below Jackson's default limit of 1000: the journal wraps each event in an envelope object, and a
+     * segment line must stay readable by a consumer's default parser (and by recovery, which uses this parser).
+     */
+    public static final int MAX_NESTING_DEPTH = 999;
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(1000).maxNumberLength(10_000).build())
+                    .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(MAX_NESTING_DEPTH).maxNumberLength(10_000).build())
             .build();
 
     private final String[] typeCache = new String[256];
@@ -29,6 +34,11 @@ public final class EventParser {
         int bad = Utf8.firstInvalid(buf, off, len);
         if (bad != Utf8.OK) {
             error = buf[off + bad] == 0 ? "NUL byte at column " + (bad + 1) : "invalid UTF-8 at byte " + (bad + 1);
+            return null;
+        }
+        if (len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
+            // Jackson skips a byte order mark at the start of its input, but inside an envelope it is not JSON
+            error = "byte order mark (U+FEFF) before the object";
             return null;
         }
         try (JsonParser p = JSON.createParser(buf, off, len)) {

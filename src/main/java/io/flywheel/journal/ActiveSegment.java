@@ -1,56 +1,50 @@
 package io.flywheel.journal;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
-/** The segment being written: {@code segments/<name>.jsonl.open}, pointed at by {@code current.jsonl}. */
+/**
+ * The segment being written: {@code segments/<name>.jsonl.open}. Every step on it can be retried: writes are
+ * positional at {@link #size} (the end of the last whole line), and a write that failed half-way leaves
+ * {@link #tornTail} set until a truncate has cut the file back, so that no line is ever appended after a torn one.
+ */
 final class ActiveSegment {
     final SegmentName name;
     final Path openPath;
+    final Path sealedPath;
     final FileChannel channel;
     final long openedAtNanos;
+    /** Bytes of whole lines in the file; the file may be longer only while {@link #tornTail} is set. */
     long size;
     long lastSeq = -1;
     long lastWriteNanos;
+    /** {@code current.jsonl} names this segment (linking is a step of its own, retried apart from creation). */
+    boolean linked;
+    /** A failed write may have left bytes after {@link #size}; they are cut before anything else is written. */
+    boolean tornTail;
+    /** Sealing has begun: the segment takes no more lines, and a retry resumes sealing it. */
+    boolean sealing;
 
-    private ActiveSegment(SegmentName name, Path openPath, FileChannel channel) {
+    ActiveSegment(SegmentName name, Path segments, FileChannel channel) {
         this.name = name;
-        this.openPath = openPath;
+        this.openPath = segments.resolve(name.openFileName());
+        this.sealedPath = segments.resolve(name.sealedFileName());
         this.channel = channel;
         this.openedAtNanos = System.nanoTime();
         this.lastWriteNanos = openedAtNanos;
     }
 
-    /** Creates the file and makes its directory entry durable before anything in it is acknowledged. */
-    static ActiveSegment create(DataDir dir, SegmentName name) throws IOException {
-        Path p = dir.segments().resolve(name.openFileName());
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    void write(JournalFiles files, byte[] data, int off, int len) throws StepFailedException {
+        cutTornTail(files);
         try {
-            DataDir.fsyncDirectory(dir.segments());
-        } catch (IOException e) {
-            ch.close();
-            Files.deleteIfExists(p);
-            throw e;
-        }
-        return new ActiveSegment(name, p, ch);
-    }
-
-    /** Appends; on failure cuts the file back so that no half line stays behind. */
-    void write(byte[] data, int off, int len) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(data, off, len);
-        try {
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
-        } catch (IOException e) {
+            files.write(Step.SEGMENT_WRITE, channel, ByteBuffer.wrap(data, off, len), size);
+        } catch (StepFailedException e) {
+            tornTail = true;
             try {
-                channel.truncate(size);
-            } catch (IOException ignored) {
-                // the original error is what matters; recovery cuts a torn tail anyway
+                cutTornTail(files);
+            } catch (StepFailedException t) {
+                e.addSuppressed(t); // still torn: the next attempt cuts first
             }
             throw e;
         }
@@ -58,11 +52,14 @@ final class ActiveSegment {
         lastWriteNanos = System.nanoTime();
     }
 
-    void sync() throws IOException {
-        channel.force(false);
+    void cutTornTail(JournalFiles files) throws StepFailedException {
+        if (tornTail) {
+            files.truncate(Step.SEGMENT_TRUNCATE, channel, size);
+            tornTail = false;
+        }
     }
 
-    Path sealedPath(DataDir dir) {
-        return dir.segments().resolve(name.sealedFileName());
+    void sync(JournalFiles files) throws StepFailedException {
+        files.sync(Step.SEGMENT_SYNC, channel);
     }
 }

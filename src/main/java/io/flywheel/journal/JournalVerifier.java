@@ -62,8 +62,9 @@ public final class JournalVerifier {
             }
             long total = Files.size(p);
             long[] count = {0};
+            EnvelopeCheck check = new EnvelopeCheck();
             SegmentReader.Result r = SegmentReader.scan(p, (buf, off, len, at, lineNo) -> {
-                String problem = EnvelopeCheck.problem(buf, off, len);
+                String problem = check.problem(buf, off, len);
                 long seq = Envelope.readSeq(buf, off, len);
                 if (problem == null && seq <= prev[0]) {
                     problem = "sequence " + seq + " is not above the previous " + prev[0] + " (duplicate or out of order)";

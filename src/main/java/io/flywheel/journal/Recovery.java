@@ -2,7 +2,6 @@ package io.flywheel.journal;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +11,22 @@ import java.util.List;
 
 /**
  * Start-up recovery, after Kafka's log recovery: every segment a crash left in progress is scanned, the valid prefix
- * (complete envelope lines with increasing sequence numbers) is sealed, and anything after it - a torn last line, or
- * garbage the kernel never synced - is cut off and kept in {@code rejected/}. Numbering resumes after the highest
- * sequence found in segments, shipped segments and the high-water file.
+ * (complete envelope lines, valid by {@link EnvelopeCheck} - the same rule ingest applies - with increasing sequence
+ * numbers) is sealed, and anything after it - a torn last line, or garbage the kernel never synced - is cut off and
+ * kept in {@code rejected/}. Numbering resumes after the highest sequence found in segments, shipped segments and
+ * the high-water mark, and the mark is raised before any recovered segment becomes shippable.
  */
 public final class Recovery {
     private Recovery() {
     }
 
+    /** A segment left in progress, scanned: its valid prefix ends at {@code validEnd}, its last sequence is {@code lastSeq}. */
+    private record Scanned(Path open, Path sealed, long validEnd, long lines, long lastSeq) {
+    }
+
     /** Returns the next sequence number to assign. */
-    static long recover(DataDir dir, RecoveryListener listener) throws IOException {
-        long max = readHighWater(dir);
+    static long recover(DataDir dir, RecoveryListener listener, JournalFiles files) throws IOException {
+        long max = HighWaterMark.read(dir);
         List<Path> open = new ArrayList<>();
         for (Path p : list(dir.segments())) {
             String name = p.getFileName().toString();
@@ -37,23 +41,57 @@ public final class Recovery {
                 max = Math.max(max, SegmentReader.lastSeq(p));
             }
         }
-        open.sort(null);
+        SegmentSealer sealer = new SegmentSealer(dir, files);
+        List<Scanned> scanned = new ArrayList<>();
         for (Path p : open) {
-            max = Math.max(max, recoverOpenSegment(dir, p, listener));
+            Path sealed = p.resolveSibling(sealedName(p));
+            if (finishInterruptedSeal(dir, sealer, p, sealed)) {
+                continue;
+            }
+            Scanned s = scan(dir, p, sealed, listener);
+            max = Math.max(max, s.lastSeq());
+            scanned.add(s);
         }
-        if (!open.isEmpty()) {
-            DataDir.fsyncDirectory(dir.segments());
-            writeHighWater(dir, max);
+        if (!scanned.isEmpty()) {
+            // first the mark, then the names that make the segments shippable (see SegmentSealer)
+            HighWaterMark.raise(files, dir, max);
+            files.syncDirectory(dir.root());
+            for (Scanned s : scanned) {
+                if (s.validEnd() == 0) {
+                    sealer.discardEmpty(s.open(), null);
+                } else {
+                    sealer.seal(s.open(), s.sealed(), s.lastSeq());
+                    listener.recovered(s.sealed(), s.lines());
+                }
+            }
         }
         return max + 1;
     }
 
-    private static long recoverOpenSegment(DataDir dir, Path file, RecoveryListener listener) throws IOException {
+    /**
+     * A crash between giving a segment its sealed name and removing the in-progress one leaves both names on one
+     * file (or the sealed one already moved to {@code shipped/}): only the in-progress name has to go.
+     */
+    private static boolean finishInterruptedSeal(DataDir dir, SegmentSealer sealer, Path open, Path sealed) throws IOException {
+        Path twin = Files.exists(sealed) ? sealed : dir.shipped().resolve(sealed.getFileName());
+        if (!Files.exists(twin)) {
+            return false;
+        }
+        if (!Files.isSameFile(twin, open)) {
+            throw new IOException(open + " and " + twin + " are different files with the same segment name; "
+                    + "move one of them out of the data directory after checking which holds the events");
+        }
+        sealer.seal(open, sealed, SegmentReader.lastSeq(twin)); // completes the remaining steps only
+        return true;
+    }
+
+    private static Scanned scan(DataDir dir, Path file, Path sealed, RecoveryListener listener) throws IOException {
         long total = Files.size(file);
         long[] last = {-1};
         String[] reason = {null};
+        EnvelopeCheck check = new EnvelopeCheck();
         SegmentReader.Result r = SegmentReader.scan(file, (buf, off, len, at, lineNo) -> {
-            String problem = EnvelopeCheck.problem(buf, off, len);
+            String problem = check.problem(buf, off, len);
             long seq = Envelope.readSeq(buf, off, len);
             if (problem == null && seq <= last[0]) {
                 problem = "sequence " + seq + " does not increase (previous " + last[0] + ")";
@@ -76,20 +114,17 @@ public final class Recovery {
                 ch.truncate(r.validEnd());
                 ch.force(true);
             }
+        } else {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
         }
-        String base = file.getFileName().toString();
-        base = base.substring(0, base.length() - SegmentName.OPEN_SUFFIX.length());
-        if (r.validEnd() == 0) {
-            Files.delete(file);
-            return last[0];
-        }
-        Path sealed = file.resolveSibling(base + SegmentName.SEALED_SUFFIX);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        DataDir.move(file, sealed);
-        listener.recovered(sealed, r.lines());
-        return last[0];
+        return new Scanned(file, sealed, r.validEnd(), r.lines(), last[0]);
+    }
+
+    private static String sealedName(Path open) {
+        String base = open.getFileName().toString();
+        return base.substring(0, base.length() - SegmentName.OPEN_SUFFIX.length()) + SegmentName.SEALED_SUFFIX;
     }
 
     /** Copies the bytes cut off a segment to {@code rejected/<segment>.torn-<offset>} (fsynced) before truncating. */
@@ -106,26 +141,6 @@ public final class Recovery {
         }
         DataDir.fsyncDirectory(dir.rejected());
         return kept;
-    }
-
-    public static long readHighWater(DataDir dir) throws IOException {
-        Path p = dir.seqHighWater();
-        if (!Files.exists(p)) {
-            return 0;
-        }
-        String s = Files.readString(p, StandardCharsets.US_ASCII).trim();
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return 0; // a torn high-water file: the segments themselves still say how far numbering went
-        }
-    }
-
-    static void writeHighWater(DataDir dir, long seq) throws IOException {
-        if (seq < readHighWater(dir)) {
-            return;
-        }
-        DataDir.writeAtomically(dir.root(), dir.seqHighWater(), (seq + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     public static List<Path> list(Path d) throws IOException {

@@ -2,6 +2,7 @@ package io.flywheel.obs;
 
 import io.flywheel.ship.ShipState;
 import io.flywheel.journal.DataDir;
+import io.flywheel.journal.HighWaterMark;
 import io.flywheel.journal.Recovery;
 import io.flywheel.journal.SegmentName;
 import io.flywheel.journal.SegmentReader;
@@ -30,7 +31,7 @@ public final class DirStatus {
      */
     public static StatusSnapshot read(DataDir dir, StatusSnapshot.Live givenLive) throws IOException {
         boolean live = WriterLock.isHeld(dir);
-        long maxSeq = Recovery.readHighWater(dir);
+        long maxSeq = HighWaterMark.read(dir);
         long keptLocal = 0;
         long open = 0;
         long sealed = 0;

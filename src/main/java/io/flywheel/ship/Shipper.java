@@ -1,6 +1,7 @@
 package io.flywheel.ship;
 
 import io.flywheel.journal.DataDir;
+import io.flywheel.journal.HighWaterMark;
 import io.flywheel.journal.SegmentName;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
@@ -105,7 +106,8 @@ public final class Shipper {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.segments(), "*" + SegmentName.SEALED_SUFFIX)) {
             for (Path p : ds) {
-                if (Files.isRegularFile(p)) {
+                // an in-progress twin means the seal is not finished (or a crash interrupted it): not shippable yet
+                if (Files.isRegularFile(p) && !Files.exists(p.resolveSibling(p.getFileName() + ".open"))) {
                     out.add(p);
                 }
             }
@@ -258,7 +260,7 @@ public final class Shipper {
                 if (diff != null) {
                     throw conflict(where, diff);
                 }
-                forgetLocal(seg);
+                forgetLocal(seg, d.lastSeq());
                 progress.advance(d.length());
                 return new Outcome(false, 0);
             }
@@ -272,7 +274,7 @@ public final class Shipper {
                         + "); local segment kept", null)
                         : conflict(where, diff);
             }
-            forgetLocal(seg);
+            forgetLocal(seg, d.lastSeq());
             return created ? new Outcome(true, d.uploadSize()) : new Outcome(false, 0);
         } finally {
             if (d.uploadFile() != seg) {
@@ -331,8 +333,10 @@ public final class Shipper {
         return null;
     }
 
-    private void forgetLocal(Path seg) throws ShipException {
+    private void forgetLocal(Path seg, long lastSeq) throws ShipException {
         try {
+            // numbering must never restart below a segment that leaves the directory
+            HighWaterMark.raiseDurably(dir, lastSeq);
             if (config.keepShipped().isZero()) {
                 Files.deleteIfExists(seg);
             } else {

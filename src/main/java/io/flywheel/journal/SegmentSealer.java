@@ -1,0 +1,66 @@
+package io.flywheel.journal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Gives a complete, synced segment its sealed name - the name that makes it shippable - in steps that can each be
+ * retried and that keep two promises at every instant, crash or not:
+ * <ol>
+ *   <li>the high-water mark covers the segment before it becomes shippable (so deleting it after shipping can never
+ *       let numbering restart below it);</li>
+ *   <li>{@code current.jsonl} names an existing file: the sealed name is added as a hard link, the symlink is
+ *       swapped to it, and only then is the in-progress name removed.</li>
+ * </ol>
+ * A crash between adding the link and removing the old name leaves both names on one file; recovery then removes
+ * the in-progress one, and the shipper skips a sealed segment while its in-progress twin exists.
+ */
+final class SegmentSealer {
+    private final DataDir dir;
+    private final JournalFiles files;
+
+    SegmentSealer(DataDir dir, JournalFiles files) {
+        this.dir = dir;
+        this.files = files;
+    }
+
+    /** Seals {@code open} (already synced) as {@code sealed}, whose last line has sequence {@code lastSeq}. */
+    void seal(Path open, Path sealed, long lastSeq) throws IOException {
+        HighWaterMark.raise(files, dir, lastSeq);
+        files.syncDirectory(dir.root());
+        files.hardLink(sealed, open);
+        if (pointsAt(open)) {
+            files.swapSymlink(dir.current(), dir.root().relativize(sealed));
+        }
+        files.unlink(open);
+        files.syncDirectory(dir.segments());
+    }
+
+    /** Removes an in-progress file that holds no line, without leaving {@code current.jsonl} on it. */
+    void discardEmpty(Path open, Path previous) throws IOException {
+        if (pointsAt(open)) {
+            if (previous != null && Files.exists(previous)) {
+                files.swapSymlink(dir.current(), dir.root().relativize(previous));
+            } else {
+                files.deleteSymlink(dir.current());
+            }
+        }
+        files.unlink(open);
+        files.syncDirectory(dir.segments());
+    }
+
+    /** Points {@code current.jsonl} at a new segment. */
+    void link(Path segment) throws IOException {
+        files.swapSymlink(dir.current(), dir.root().relativize(segment));
+    }
+
+    private boolean pointsAt(Path file) {
+        try {
+            Path target = Files.readSymbolicLink(dir.current());
+            return dir.root().resolve(target).normalize().equals(file.normalize());
+        } catch (IOException notALink) {
+            return false;
+        }
+    }
+}
