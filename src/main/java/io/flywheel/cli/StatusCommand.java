@@ -44,7 +44,7 @@ public class StatusCommand implements Callable<Integer> {
         }
         StatusSnapshot s;
         try {
-            DataDir data = DataDir.existing(dir, null);
+            DataDir data = DataDir.readOnly(dir);
             s = DirStatus.read(data, WriterState.probe(data));
         } catch (IOException e) {
             System.err.println("flywheel status: " + e.getMessage());
