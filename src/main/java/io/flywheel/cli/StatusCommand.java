@@ -3,6 +3,7 @@ package io.flywheel.cli;
 import io.flywheel.journal.DataDir;
 import io.flywheel.obs.DirStatus;
 import io.flywheel.obs.StatusSnapshot;
+import io.flywheel.obs.WriterState;
 import io.flywheel.client.StatusClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ public class StatusCommand implements Callable<Integer> {
         }
         StatusSnapshot s;
         try {
-            s = DirStatus.read(DataDir.existing(dir, null));
+            DataDir data = DataDir.readOnly(dir);
+            s = DirStatus.read(data, WriterState.probe(data));
         } catch (IOException e) {
             System.err.println("flywheel status: " + e.getMessage());
             return 2;

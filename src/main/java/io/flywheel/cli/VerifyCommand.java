@@ -6,7 +6,6 @@ import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
 import io.flywheel.obs.ProgressBar;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Checks every segment of a data directory: each line a valid envelope, sequence numbers strictly "
                 + "increasing and unique across segments, no in-progress file left over.",
-            "Prints counts; exits 1 on any corruption, naming the file and line."})
+            "Prints counts; exits 1 on any corruption, naming the file and line. Only reads: changes nothing in DIR."})
 public class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "flywheel-data", description = "Data directory. Default: ${DEFAULT-VALUE}")
@@ -22,17 +21,9 @@ public class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DataDir data = DataDir.existing(dir, null);
-        boolean writerLive;
-        Optional<WriterLock> lock = WriterLock.tryAcquire(data);
-        writerLive = lock.isEmpty();
-        lock.ifPresent(l -> {
-            try {
-                l.close();
-            } catch (java.io.IOException ignored) {
-                // released on exit anyway
-            }
-        });
+        DataDir data = DataDir.readOnly(dir);
+        // only a look at the lock: taking it would write verify's pid into run.lock and turn away a run starting now
+        boolean writerLive = WriterLock.isHeld(data);
         ProgressBar bar = ProgressBar.onStderrIfTerminal();
         RecoveryListener progress = bar == null ? RecoveryListener.QUIET : new RecoveryListener() {
             @Override

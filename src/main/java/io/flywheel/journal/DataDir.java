@@ -77,13 +77,32 @@ public final class DataDir {
         return new DataDir(abs, instance, host);
     }
 
-    /** Opens an existing data directory without creating or changing anything (verify, status, ship). */
+    /** Opens an existing data directory, creating what is missing of it like {@link #open} (ship, which writes anyway). */
     public static DataDir existing(Path root, String hostOverride) throws IOException {
+        return open(requireExisting(root), hostOverride);
+    }
+
+    /**
+     * Opens an existing data directory for looking only (status, verify): creates and writes nothing. Instance and
+     * host are read from {@value #IDENTITY_FILE}, or null when it is missing or incomplete.
+     */
+    public static DataDir readOnly(Path root) throws IOException {
+        Path abs = requireExisting(root);
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(abs.resolve(IDENTITY_FILE), StandardCharsets.UTF_8)) {
+            p.load(in);
+        } catch (NoSuchFileException e) {
+            // never run here, or copied without it: identity unknown
+        }
+        return new DataDir(abs, p.getProperty("instance"), p.getProperty("host"));
+    }
+
+    private static Path requireExisting(Path root) throws NoSuchFileException {
         Path abs = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(abs.resolve("segments"))) {
             throw new NoSuchFileException(abs.toString(), null, "not a Flywheel data directory (no segments/)");
         }
-        return open(abs, hostOverride);
+        return abs;
     }
 
     /** Host ids go into object keys and file names: keep them to [a-z0-9._-]. */
@@ -169,10 +188,12 @@ public final class DataDir {
         return root.resolve("run.lock");
     }
 
+    /** Null for a {@link #readOnly} directory without identity. */
     public String instance() {
         return instance;
     }
 
+    /** Null for a {@link #readOnly} directory without identity. */
     public String host() {
         return host;
     }

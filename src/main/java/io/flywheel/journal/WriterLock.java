@@ -6,21 +6,35 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** One {@code flywheel run} per data directory: an OS file lock on {@code DIR/run.lock}, released by the kernel on any exit. */
 public final class WriterLock implements AutoCloseable {
+    /**
+     * Lock files this process holds. POSIX locks belong to the process and the kernel drops them when any descriptor
+     * of the file closes, so once held here the file is never opened again by this process.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private WriterLock(FileChannel channel, FileLock lock) {
+    private WriterLock(Path path, FileChannel channel, FileLock lock) {
+        this.path = path;
         this.channel = channel;
         this.lock = lock;
     }
 
     /** Takes the lock, or returns empty when another live process holds it. */
     public static Optional<WriterLock> tryAcquire(DataDir dir) throws IOException {
+        if (HELD.contains(dir.writerLock())) {
+            return Optional.empty();
+        }
         FileChannel ch = FileChannel.open(dir.writerLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
         FileLock l = ch.tryLock();
@@ -30,7 +44,8 @@ public final class WriterLock implements AutoCloseable {
         }
         ch.truncate(0);
         ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        return Optional.of(new WriterLock(ch, l));
+        HELD.add(dir.writerLock());
+        return Optional.of(new WriterLock(dir.writerLock(), ch, l));
     }
 
     /**
@@ -38,6 +53,9 @@ public final class WriterLock implements AutoCloseable {
      * on a read-only channel conflicts with the writer's exclusive one). For status and verify.
      */
     public static boolean isHeld(DataDir dir) throws IOException {
+        if (HELD.contains(dir.writerLock())) {
+            return true;
+        }
         if (!Files.exists(dir.writerLock())) {
             return false;
         }
@@ -49,12 +67,15 @@ public final class WriterLock implements AutoCloseable {
             l.release();
             return false;
         } catch (java.nio.channels.OverlappingFileLockException e) {
-            return true; // held by this very process
+            return true; // held by this process under another name (and now lost by the close): see HELD
         }
     }
 
     /** The pid written by the current holder, for error messages. */
     public static String holder(DataDir dir) {
+        if (HELD.contains(dir.writerLock())) {
+            return Long.toString(ProcessHandle.current().pid());
+        }
         try {
             return Files.readString(dir.writerLock()).trim();
         } catch (IOException e) {
@@ -64,7 +85,11 @@ public final class WriterLock implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        lock.release();
-        channel.close();
+        try {
+            lock.release();
+            channel.close();
+        } finally {
+            HELD.remove(path);
+        }
     }
 }

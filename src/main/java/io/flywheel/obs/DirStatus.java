@@ -6,7 +6,6 @@ import io.flywheel.journal.HighWaterMark;
 import io.flywheel.journal.Recovery;
 import io.flywheel.journal.SegmentName;
 import io.flywheel.journal.SegmentReader;
-import io.flywheel.journal.WriterLock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,21 +15,24 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds a {@link StatusSnapshot} from a data directory's files alone: works on a stopped directory, changes nothing. */
+/**
+ * Builds a {@link StatusSnapshot} from a data directory's files and the caller's {@link WriterState}: works on a
+ * stopped directory, changes nothing, and never touches {@code run.lock} (see {@link WriterState}).
+ */
 public final class DirStatus {
     private DirStatus() {
     }
 
-    public static StatusSnapshot read(DataDir dir) throws IOException {
-        return read(dir, null);
+    public static StatusSnapshot read(DataDir dir, WriterState writer) throws IOException {
+        return read(dir, writer, null);
     }
 
     /**
-     * As {@link #read(DataDir)}, with the live figures given by the running process itself (for {@code status
-     * --socket}) instead of read from {@code metrics.prom}.
+     * As {@link #read(DataDir, WriterState)}, with the live figures given by the running process itself (for
+     * {@code status --socket}) instead of read from {@code metrics.prom}.
      */
-    public static StatusSnapshot read(DataDir dir, StatusSnapshot.Live givenLive) throws IOException {
-        boolean live = WriterLock.isHeld(dir);
+    public static StatusSnapshot read(DataDir dir, WriterState writer, StatusSnapshot.Live givenLive) throws IOException {
+        boolean live = writer.live();
         long maxSeq = HighWaterMark.read(dir);
         long keptLocal = 0;
         long open = 0;
@@ -84,9 +86,8 @@ public final class DirStatus {
         }
         ShipState ship = ShipState.read(dir).orElse(null);
         long shipped = ship == null ? 0 : ship.shippedTotal();
-        String pid = live ? WriterLock.holder(dir) : null;
-        return new StatusSnapshot(dir.root().toString(), live, pid, Math.max(maxSeq, 0), keptLocal, rejected, torn,
-                open, sealed, shipped, shippedKept, backlog, ship, givenLive != null ? givenLive : readMetrics(dir, live));
+        return new StatusSnapshot(dir.root().toString(), live, writer.pid(), Math.max(maxSeq, 0), keptLocal, rejected,
+                torn, open, sealed, shipped, shippedKept, backlog, ship, givenLive != null ? givenLive : readMetrics(dir, live));
     }
 
     /** The live figures from {@code DIR/metrics.prom}, or null when there is none (or it cannot be parsed). */

@@ -152,7 +152,8 @@ public final class RunObserver implements AutoCloseable {
     /** The status of this run as {@code flywheel status} prints it, with live figures from memory (not the file). */
     public String statusText(boolean json) {
         try {
-            StatusSnapshot s = DirStatus.read(dir, DirStatus.fromMetrics(metrics.render(), "this process", true, 0));
+            StatusSnapshot s = DirStatus.read(dir, WriterState.self(),
+                    DirStatus.fromMetrics(metrics.render(), "this process", true, 0));
             return json ? s.toJson() + "\n" : s.table();
         } catch (IOException e) {
             return "{\"error\":\"status: " + e.getMessage().replace('"', '\'') + "\"}\n";
