@@ -353,6 +353,7 @@ public final class Journal implements AutoCloseable {
                             dir.root(), describe(e), config.diskRetry().toSeconds());
                 }
                 diskTrouble = describe(e);
+                lastProgressNanos = System.nanoTime();
                 Thread.sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 2000);
             }
