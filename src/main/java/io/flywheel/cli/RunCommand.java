@@ -8,11 +8,11 @@ import io.flywheel.ingest.Ingest;
 import io.flywheel.ingest.IngestStats;
 import io.flywheel.ingest.SocketServer;
 import io.flywheel.ingest.UnixListener;
+import io.flywheel.ingest.StdinReader;
 import io.flywheel.ingest.StopSignal;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import io.flywheel.journal.JournalConfig;
-import io.flywheel.journal.JournalClosedException;
 import io.flywheel.journal.JournalFailedException;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
@@ -20,6 +20,7 @@ import io.flywheel.obs.ProgressBar;
 import io.flywheel.obs.ProgressLine;
 import io.flywheel.obs.RunObserver;
 import io.flywheel.obs.Terminal;
+import io.flywheel.run.DrainNotice;
 import io.flywheel.ship.BackgroundShipper;
 import io.flywheel.ship.BacklogGuard;
 import io.flywheel.ship.S3Endpoint;
@@ -27,10 +28,8 @@ import io.flywheel.ship.ShipConfig;
 import io.flywheel.ship.Shipper;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +48,8 @@ import picocli.CommandLine.Option;
                 + "a group-committed, rolling JSONL journal in DIR.",
             "",
             "Exits 0 after end of input or SIGTERM/SIGINT once everything accepted is synced and sealed; exits 1 "
-                + "only when accepted events could not be made durable."},
+                + "when accepted events could not be made durable or reading stdin failed unexpectedly; a second "
+                + "SIGINT (Ctrl-C) while stopping aborts at once with 130 (the next run recovers)."},
         footer = {"", "Example:  agent | flywheel run --dir ./data --echo | ui"})
 public class RunCommand implements Callable<Integer> {
 
@@ -209,28 +209,13 @@ public class RunCommand implements Callable<Integer> {
         boolean readStdin = server == null || stdin;
         boolean socketServing = server != null;
 
-        RunObserver observer = new RunObserver(data, journal, stats, broadcaster, metricsInterval); // metrics.prom, systemd
+        RunObserver observer = new RunObserver(data, journal, stats, broadcaster, metricsInterval, diskRetry); // metrics.prom, systemd
         if (server != null) {
             observer.ackLatency(stats.ackLatency);
             server.statusProvider(observer::statusText);
         }
         long started = System.nanoTime();
-        Thread reader = !readStdin ? null : Thread.ofPlatform().name("flywheel-stdin").daemon().start(() -> {
-            try (InputStream in = new FileInputStream(FileDescriptor.in)) {
-                ingest.open("stdin").pump(in);
-            } catch (JournalFailedException e) {
-                // reported by the journal itself
-            } catch (JournalClosedException e) {
-                // journal closed while stopping
-            } catch (IOException e) {
-                System.err.println("flywheel: reading stdin failed: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (!socketServing) {
-                stop.trigger("end of input");
-            }
-        });
+        Thread reader = !readStdin ? null : StdinReader.start(ingest, stop, !socketServing);
         observer.ready();
         while (!stop.await(200, TimeUnit.MILLISECONDS)) {
             if (journal.failure() != null) {
@@ -238,22 +223,29 @@ public class RunCommand implements Callable<Integer> {
             }
         }
         observer.stopping();
+        DrainNotice notice = new DrainNotice(System.err, stop);
         if (backlog != null) {
             backlog.close();
             journal.resumeIntake(); // producers blocked by the backlog bound finish their line and see the stop
         }
         if (server != null) {
+            SocketServer s = server;
+            notice.waitingFor(() -> s.producerCount() + " connection(s) to be acked");
             server.stop(Duration.ofSeconds(10)); // stop accepting, ack what is in flight
         }
-        int code = 0;
+        int code = stop.failure() == null ? 0 : 1;
+        notice.waitingFor(() -> "the journal to sync and seal"
+                + (journal.diskTrouble() == null ? "" : " (disk: " + journal.diskTrouble() + ", retrying)"));
         try {
             journal.close();
         } catch (JournalFailedException e) {
             code = 1;
         }
         if (background != null) {
+            notice.waitingFor(() -> "the background shipper");
             background.close();
         }
+        notice.close();
         observer.close();
         broadcaster.close();
         if (server != null) {
@@ -267,7 +259,10 @@ public class RunCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - started) / 1e9;
         long received = stats.received.sum();
-        if (code != 0) {
+        if (stop.failure() != null) {
+            System.err.printf(Locale.ROOT, "flywheel: FAILED: %s; %d of %d accepted durable events were kept%n",
+                    stop.failure(), journal.keptEvents(), stats.durable.sum());
+        } else if (code != 0) {
             System.err.printf(Locale.ROOT, "flywheel: FAILED: %s; %d of %d accepted durable events were kept before that%n",
                     journal.failure().getMessage(), journal.keptEvents(), stats.durable.sum());
         } else {

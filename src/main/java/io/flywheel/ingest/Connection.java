@@ -115,6 +115,9 @@ final class Connection {
             LOG.debugf("connection %d: read failed: %s", id, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            abandon("reading", e);
+            return;
         }
         if (tapping) {
             server.endTap(this);
@@ -311,8 +314,28 @@ final class Connection {
             if (r != null) {
                 LockSupport.unpark(r);
             }
+        } catch (RuntimeException | Error e) {
+            abandon("writing acks", e);
         }
         closeQuietly();
+    }
+
+    /**
+     * Something unexpected (a bug, an OutOfMemoryError) ended one of this connection's threads. Without a close the
+     * client would wait forever for acks and the server would wait for this connection at stop; the other
+     * connections go on. The client sees the connection close without an ack for its last lines, so it resends them.
+     */
+    private void abandon(String doing, Throwable e) {
+        LOG.errorf(e, "connection %d: %s failed, closing the connection: %s", id, doing, e);
+        stopping = true;
+        if (tapping) {
+            server.endTap(this);
+        }
+        closeQuietly();
+        Thread other = Thread.currentThread() == reader ? writer : reader;
+        if (other != null) {
+            LockSupport.unpark(other);
+        }
     }
 
     /** Writes bytes, blocking this connection's thread only. */

@@ -123,6 +123,11 @@ public final class SocketServer {
         taps.remove(c);
     }
 
+    /** Producer connections (taps excluded): at stop, those still open wait for their acks. */
+    public int producerCount() {
+        return Math.max(0, connections.size() - taps.size());
+    }
+
     public int connectionCount() {
         return connections.size();
     }

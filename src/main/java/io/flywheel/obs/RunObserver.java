@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  * {@code WATCHDOG=1} at half of {@code WATCHDOG_USEC} while healthy, and {@code STOPPING=1} on drain.
  *
  * <p>Healthy means: no journal failure, and the journal is not wedged (accepted data has not waited longer than
- * {@link #WEDGED_AFTER} without the committer making progress). An idle journal is healthy.
+ * {@link #WEDGED_AFTER} without the committer making progress). An idle journal is healthy. Retrying failed disk
+ * writes ({@code --disk-retry}) is degraded but alive: every retry attempt is committer progress, so the watchdog
+ * stays fed and {@code STATUS=} says {@code DEGRADED}; a restart by systemd would only cut the retry window short.
  */
 public final class RunObserver implements AutoCloseable {
     public static final Duration WEDGED_AFTER = Duration.ofSeconds(10);
@@ -32,12 +34,15 @@ public final class RunObserver implements AutoCloseable {
     private final SystemdNotify notify;
     private final long watchdogNanos;
     private final long statusEveryNanos;
+    private final Duration diskRetry;
     private ScheduledExecutorService executor;
     private long lastStatus;
     private long lastWatchdog;
 
-    public RunObserver(DataDir dir, Journal journal, IngestStats stats, Broadcaster bus, Duration metricsInterval) {
+    public RunObserver(DataDir dir, Journal journal, IngestStats stats, Broadcaster bus, Duration metricsInterval,
+            Duration diskRetry) {
         this.dir = dir;
+        this.diskRetry = diskRetry;
         this.journal = journal;
         this.stats = stats;
         this.bus = bus;
@@ -99,12 +104,26 @@ public final class RunObserver implements AutoCloseable {
             lastWatchdog = now;
         }
         if (now - lastStatus >= statusEveryNanos) {
-            notify.send("STATUS=" + (trouble == null ? "" : "UNHEALTHY (" + trouble + "); ") + summary());
+            notify.send("STATUS=" + headline(trouble) + summary());
             lastStatus = now;
         }
     }
 
-    /** Why the run is not healthy, or null when it is. */
+    private String headline(String trouble) {
+        if (trouble != null) {
+            return "UNHEALTHY (" + trouble + "); ";
+        }
+        String degraded = degraded();
+        return degraded == null ? "" : "DEGRADED (" + degraded + "); ";
+    }
+
+    /** Why the run works but not fully (writes are being retried), or null. */
+    public String degraded() {
+        String disk = journal.diskTrouble();
+        return disk == null ? null : "disk: " + disk + ", retrying for up to " + diskRetry.toSeconds() + "s";
+    }
+
+    /** Why the run is not healthy (the watchdog is starved), or null when it is. */
     public String trouble() {
         if (journal.failure() != null) {
             return journal.failure().getMessage();
@@ -121,9 +140,6 @@ public final class RunObserver implements AutoCloseable {
         String s = String.format(Locale.ROOT, "%d received, %d kept, %d rejected, %d dropped; backlog %d bytes; fsync p99 %.1f ms",
                 stats.received.sum(), journal.keptEvents(), stats.rejected.sum(), bus.droppedTotal(), backlogBytes(),
                 journal.syncLatency().quantileNanos(0.99) / 1e6);
-        if (journal.diskTrouble() != null) {
-            s += "; DISK: " + journal.diskTrouble();
-        }
         if (journal.intakePaused() != null) {
             s += "; intake paused: " + journal.intakePaused();
         }

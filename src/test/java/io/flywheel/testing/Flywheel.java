@@ -24,6 +24,22 @@ public final class Flywheel {
         return path;
     }
 
+    /** True for the JVM build's launcher script (it honours FLYWHEEL_JAVA_OPTS), false for a native executable. */
+    public static boolean isJvmLauncher() throws IOException {
+        try (var in = Files.newInputStream(binary())) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == '#' && head[1] == '!';
+        }
+    }
+
+    /** Sends a signal (INT, TERM, ...) to a process, as a terminal or a supervisor would. */
+    public static void signal(Process p, String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
+        }
+    }
+
     public static ProcessBuilder builder(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary().toString());
