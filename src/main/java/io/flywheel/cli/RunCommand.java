@@ -83,6 +83,11 @@ public class RunCommand implements Callable<Integer> {
             description = "How long to retry failed disk writes (ENOSPC, EIO) with ingest paused before exiting 1. Default: ${DEFAULT-VALUE}")
     Duration diskRetry;
 
+    @Option(names = "--max-rejected-bytes", paramLabel = "SIZE", defaultValue = "256MiB", converter = SizeConverter.class,
+            description = "Bound of all reject records in DIR/rejected/ together: files roll at an eighth of it and the "
+                + "oldest are deleted (and counted) beyond it. Default: ${DEFAULT-VALUE}")
+    long maxRejectedBytes;
+
     @Option(names = "--durable-type", paramLabel = "TYPE", split = ",",
             description = "Treat these event types as durable (added to the built-in set).")
     List<String> durableTypes = new ArrayList<>();
@@ -140,6 +145,10 @@ public class RunCommand implements Callable<Integer> {
             System.err.println("flywheel: --max-line-bytes must be between 16 B and 256 MiB");
             return 2;
         }
+        if (maxRejectedBytes < (64L << 10)) {
+            System.err.println("flywheel: --max-rejected-bytes must be at least 64KiB");
+            return 2;
+        }
         if (socket != null && socketActivated) {
             System.err.println("flywheel: use either --socket or --socket-activated");
             return 2;
@@ -169,7 +178,7 @@ public class RunCommand implements Callable<Integer> {
     }
 
     private int run(DataDir data, StopSignal stop, Shipper shipper) throws Exception {
-        JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 16 << 20, diskRetry);
+        JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 16 << 20, diskRetry, maxRejectedBytes);
         Journal journal = Journal.open(data, cfg, new RecoveryReport());
         Broadcaster broadcaster = new Broadcaster();
         IngestStats stats = new IngestStats();

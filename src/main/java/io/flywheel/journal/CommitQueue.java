@@ -78,6 +78,11 @@ final class CommitQueue {
                 hasRoom.await();
                 continue;
             }
+            if (!durable && filling.rejectSize > 0 && filling.rejectSize + need > maxPendingBytes / 4) {
+                // reject records get a quarter of the batch at most: garbage from one client never crowds out durable events
+                hasRoom.await();
+                continue;
+            }
             if (filling.isEmpty() || filling.size + filling.rejectSize + need <= maxPendingBytes) {
                 return;
             }

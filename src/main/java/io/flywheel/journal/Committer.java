@@ -63,12 +63,16 @@ final class Committer {
                 if (segments.sealDue()) {
                     policy.run(segments::seal);
                 }
+                if (segments.retireDue()) {
+                    policy.run(() -> segments.retire(false));
+                }
                 if (queue.drained()) {
                     break;
                 }
             }
             policy.run(() -> {
                 segments.seal();
+                segments.retire(true);
                 rejects.close();
             });
         } catch (JournalFailedException e) {

@@ -18,13 +18,16 @@ public final class Journal implements AutoCloseable {
     private final CommitQueue queue;
     private final SegmentLog segments;
     private final Committer committer;
+    private final RejectLog rejects;
 
     private Journal(DataDir dir, JournalConfig config, Faults faults, long nextSeq) {
         this.dir = dir;
         JournalFiles files = new JournalFiles(faults);
         this.queue = new CommitQueue(nextSeq, config.maxPendingBytes());
         this.segments = new SegmentLog(dir, config, files);
-        this.committer = new Committer(queue, segments, new RejectLog(dir, files), dir, config, nextSeq - 1);
+        this.rejects = new RejectLog(dir, files, config.maxRejectedBytes());
+        this.rejects.enforceBudget();
+        this.committer = new Committer(queue, segments, rejects, dir, config, nextSeq - 1);
     }
 
     /** Recovers what a crash left behind, then starts the committer. The caller holds the directory's writer lock. */
@@ -154,6 +157,15 @@ public final class Journal implements AutoCloseable {
 
     public long rejectsKept() {
         return committer.rejectsKept();
+    }
+
+    /** Reject records deleted to keep {@code rejected/} within its bound (oldest files first). */
+    public long rejectsDropped() {
+        return rejects.recordsDropped();
+    }
+
+    public long rejectBytesDropped() {
+        return rejects.bytesDropped();
     }
 
     public long segmentsSealed() {

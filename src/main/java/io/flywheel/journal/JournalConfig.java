@@ -10,12 +10,19 @@ import java.time.Duration;
  * @param rollIdle        seal a segment when nothing was written to it for this long
  * @param maxPendingBytes bytes accepted but not yet written before producers wait (bounds memory)
  * @param diskRetry       how long to keep retrying a failed write (ENOSPC, EIO) before giving up
+ * @param maxRejectedBytes bound of all reject files in {@code rejected/} together; the oldest go first
  */
-public record JournalConfig(long rollBytes, Duration rollAge, Duration rollIdle, int maxPendingBytes, Duration diskRetry) {
+public record JournalConfig(long rollBytes, Duration rollAge, Duration rollIdle, int maxPendingBytes, Duration diskRetry,
+                            long maxRejectedBytes) {
     public static final long DEFAULT_ROLL_BYTES = 64L << 20;
+    public static final long DEFAULT_MAX_REJECTED_BYTES = 256L << 20;
+
+    public JournalConfig(long rollBytes, Duration rollAge, Duration rollIdle, int maxPendingBytes, Duration diskRetry) {
+        this(rollBytes, rollAge, rollIdle, maxPendingBytes, diskRetry, DEFAULT_MAX_REJECTED_BYTES);
+    }
 
     public static JournalConfig defaults() {
         return new JournalConfig(DEFAULT_ROLL_BYTES, Duration.ofMinutes(5), Duration.ofSeconds(30), 8 << 20,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), DEFAULT_MAX_REJECTED_BYTES);
     }
 }

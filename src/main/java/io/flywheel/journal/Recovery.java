@@ -61,6 +61,7 @@ public final class Recovery {
                     sealer.discardEmpty(s.open(), null);
                 } else {
                     sealer.seal(s.open(), s.sealed(), s.lastSeq());
+                    sealer.retire(s.open());
                     listener.recovered(s.sealed(), s.lines());
                 }
             }
@@ -82,6 +83,7 @@ public final class Recovery {
                     + "move one of them out of the data directory after checking which holds the events");
         }
         sealer.seal(open, sealed, SegmentReader.lastSeq(twin)); // completes the remaining steps only
+        sealer.retire(open);
         return true;
     }
 

@@ -19,8 +19,16 @@ final class SegmentLog {
     private final JournalConfig config;
     private final JournalFiles files;
     private final SegmentSealer sealer;
+    /** How long a sealed segment keeps its in-progress name beside the sealed one (see {@link SegmentSealer}). */
+    static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private ActiveSegment active;
     private java.nio.file.Path lastSealed;
+    /** Sealed segments whose in-progress names are still there, oldest first. */
+    private final java.util.ArrayDeque<Retiring> retiring = new java.util.ArrayDeque<>();
+
+    private record Retiring(java.nio.file.Path openPath, long atNanos) {
+    }
     private volatile long activeBytes;
     private volatile long sealedCount;
 
@@ -82,15 +90,35 @@ final class SegmentLog {
         if (active == null) {
             return false;
         }
-        return active.sealing || nanosUntilTimedRoll() <= 0;
+        return active.sealing || untilRoll(System.nanoTime()) <= 0;
     }
 
-    /** How long until the open segment is due to roll by age or idleness (a second when none is open). */
-    long nanosUntilTimedRoll() {
-        if (active == null) {
-            return TimeUnit.SECONDS.toNanos(1);
+    /** Whether a sealed segment's in-progress name is due to go. */
+    boolean retireDue() {
+        Retiring first = retiring.peekFirst();
+        return first != null && System.nanoTime() - first.atNanos() >= 0;
+    }
+
+    /** Removes the in-progress names that are due (all of them when {@code all}), making those segments shippable; resumable. */
+    void retire(boolean all) throws IOException {
+        while (!retiring.isEmpty() && (all || System.nanoTime() - retiring.peekFirst().atNanos() >= 0)) {
+            sealer.retire(retiring.peekFirst().openPath());
+            retiring.removeFirst();
         }
+    }
+
+    /** How long until the open segment is due to roll by age or idleness, or a sealed one to retire (at most a second). */
+    long nanosUntilTimedRoll() {
         long now = System.nanoTime();
+        Retiring first = retiring.peekFirst();
+        long retire = first == null ? TimeUnit.SECONDS.toNanos(1) : first.atNanos() - now;
+        if (active == null) {
+            return retire;
+        }
+        return Math.min(retire, untilRoll(now));
+    }
+
+    private long untilRoll(long now) {
         long age = active.openedAtNanos + config.rollAge().toNanos() - now;
         long idle = active.lastWriteNanos + config.rollIdle().toNanos() - now;
         return Math.min(age, idle);
@@ -112,6 +140,7 @@ final class SegmentLog {
             sealer.discardEmpty(s.openPath, lastSealed);
         } else {
             sealer.seal(s.openPath, s.sealedPath, s.lastSeq);
+            retiring.addLast(new Retiring(s.openPath, System.nanoTime() + RETIRE_AFTER_NANOS));
             lastSealed = s.sealedPath;
             sealedCount++;
             LOG.debugf("sealed %s (%d events, %d bytes)", s.sealedPath.getFileName(), s.lastSeq - s.name.firstSeq() + 1, s.size);

@@ -11,10 +11,12 @@ import java.nio.file.Path;
  *   <li>the high-water mark covers the segment before it becomes shippable (so deleting it after shipping can never
  *       let numbering restart below it);</li>
  *   <li>{@code current.jsonl} names an existing file: the sealed name is added as a hard link, the symlink is
- *       swapped to it, and only then is the in-progress name removed.</li>
+ *       swapped to it, and only later ({@link #retire}) is the in-progress name removed. Later, because a reader
+ *       resolving the link reads the old target and then looks it up: removing the old name at once would let that
+ *       lookup miss although the link never named a missing file.</li>
  * </ol>
- * A crash between adding the link and removing the old name leaves both names on one file; recovery then removes
- * the in-progress one, and the shipper skips a sealed segment while its in-progress twin exists.
+ * While both names exist the shipper skips the segment; a crash in that window leaves both names on one file, and
+ * recovery removes the in-progress one.
  */
 final class SegmentSealer {
     private final DataDir dir;
@@ -25,7 +27,10 @@ final class SegmentSealer {
         this.files = files;
     }
 
-    /** Seals {@code open} (already synced) as {@code sealed}, whose last line has sequence {@code lastSeq}. */
+    /**
+     * Seals {@code open} (already synced) as {@code sealed}, whose last line has sequence {@code lastSeq}; the
+     * segment becomes shippable once {@link #retire} has removed the in-progress name.
+     */
     void seal(Path open, Path sealed, long lastSeq) throws IOException {
         HighWaterMark.raise(files, dir, lastSeq);
         files.syncDirectory(dir.root());
@@ -33,6 +38,10 @@ final class SegmentSealer {
         if (pointsAt(open)) {
             files.swapSymlink(dir.current(), dir.root().relativize(sealed));
         }
+    }
+
+    /** Removes a sealed segment's in-progress name and makes the sealed name durable: now it is shippable. */
+    void retire(Path open) throws IOException {
         files.unlink(open);
         files.syncDirectory(dir.segments());
     }

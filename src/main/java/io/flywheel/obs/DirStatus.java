@@ -44,6 +44,9 @@ public final class DirStatus {
             if (!isOpen && !name.endsWith(SegmentName.SEALED_SUFFIX)) {
                 continue;
             }
+            if (isOpen && Files.exists(p.resolveSibling(name.substring(0, name.length() - ".open".length())))) {
+                continue; // the in-progress name of a segment sealed a moment ago: counted under its sealed name
+            }
             try {
                 long lines = countLines(p);
                 keptLocal += lines;
@@ -124,7 +127,8 @@ public final class DirStatus {
                 count(m, "flywheel_events_ephemeral_total"), droppedTotal, dropped, count(m, "flywheel_subscribers"),
                 m.value("flywheel_intake_paused") == 1, m.value("flywheel_disk_trouble") == 1,
                 m.value("flywheel_fsync_p50_seconds"), m.value("flywheel_fsync_p99_seconds"),
-                m.value("flywheel_ack_p50_seconds"), m.value("flywheel_ack_p99_seconds"));
+                m.value("flywheel_ack_p50_seconds"), m.value("flywheel_ack_p99_seconds"),
+                count(m, "flywheel_rejects_dropped_total"));
     }
 
     private static long count(PromText.Parsed m, String name) {

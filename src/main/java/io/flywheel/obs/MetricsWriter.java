@@ -88,6 +88,10 @@ public final class MetricsWriter implements AutoCloseable {
                 .counter("flywheel_events_received_total", "Input lines received (valid or not)", stats.received.sum())
                 .counter("flywheel_events_kept_total", "Durable events fsynced to the journal", journal.keptEvents())
                 .counter("flywheel_events_rejected_total", "Input lines rejected (recorded in rejected/)", stats.rejected.sum())
+                .counter("flywheel_rejects_dropped_total", "Reject records deleted to keep rejected/ within --max-rejected-bytes",
+                        journal.rejectsDropped())
+                .counter("flywheel_reject_bytes_dropped_total", "Bytes of reject files deleted to keep rejected/ within its bound",
+                        journal.rejectBytesDropped())
                 .counter("flywheel_events_ephemeral_total", "Ephemeral events (broadcast only, never journaled)", stats.ephemeral.sum())
                 .counter("flywheel_subscriber_dropped_total", "Events a lagging live subscriber missed (departed: subscribers gone since)",
                         "subscriber", dropped)

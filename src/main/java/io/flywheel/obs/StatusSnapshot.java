@@ -47,7 +47,7 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
     public record Live(String source, boolean running, double ageSeconds, long received, long kept, long rejected,
                        long ephemeral, long droppedTotal, Map<String, Long> droppedPerSubscriber, long subscribers,
                        boolean intakePaused, boolean diskTrouble, double fsyncP50Seconds, double fsyncP99Seconds,
-                       double ackP50Seconds, double ackP99Seconds) {
+                       double ackP50Seconds, double ackP99Seconds, long rejectsDropped) {
     }
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -93,6 +93,7 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
                 g.writeNumberField("received", live.received());
                 g.writeNumberField("kept", live.kept());
                 g.writeNumberField("rejected", live.rejected());
+                g.writeNumberField("rejects_dropped", live.rejectsDropped());
                 g.writeNumberField("ephemeral", live.ephemeral());
                 g.writeNumberField("dropped", live.droppedTotal());
                 g.writeObjectFieldStart("dropped_per_subscriber");
@@ -155,7 +156,8 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
                     live.running() ? "running" : "final figures of the last run", live.source(), live.ageSeconds()));
             row(sb, "  received", String.format(Locale.ROOT, "%,d", live.received()));
             row(sb, "  kept", String.format(Locale.ROOT, "%,d", live.kept()));
-            row(sb, "  rejected", String.format(Locale.ROOT, "%,d", live.rejected()));
+            row(sb, "  rejected", String.format(Locale.ROOT, "%,d%s", live.rejected(), live.rejectsDropped() == 0 ? ""
+                    : String.format(Locale.ROOT, " (%,d records deleted by --max-rejected-bytes)", live.rejectsDropped())));
             row(sb, "  ephemeral", String.format(Locale.ROOT, "%,d", live.ephemeral()));
             StringBuilder d = new StringBuilder(String.format(Locale.ROOT, "%,d", live.droppedTotal()));
             if (!live.droppedPerSubscriber().isEmpty()) {

@@ -101,13 +101,17 @@ public final class Shipper {
         return config;
     }
 
-    /** Sealed segments waiting in {@code segments/}, oldest first. */
+    /** Sealed segments ready to ship in {@code segments/}, oldest first. */
     public static List<Path> sealedSegments(DataDir dir) throws IOException {
+        return sealedSegments(dir, false);
+    }
+
+    private static List<Path> sealedSegments(DataDir dir, boolean withUnfinished) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir.segments(), "*" + SegmentName.SEALED_SUFFIX)) {
             for (Path p : ds) {
                 // an in-progress twin means the seal is not finished (or a crash interrupted it): not shippable yet
-                if (Files.isRegularFile(p) && !Files.exists(p.resolveSibling(p.getFileName() + ".open"))) {
+                if (Files.isRegularFile(p) && (withUnfinished || !Files.exists(p.resolveSibling(p.getFileName() + ".open")))) {
                     out.add(p);
                 }
             }
@@ -126,7 +130,7 @@ public final class Shipper {
     /** The unshipped backlog: the summed size of sealed {@code .jsonl} segments in {@code segments/} (for --max-backlog). */
     public static long backlogBytes(DataDir dir) throws IOException {
         long sum = 0;
-        for (Path p : sealedSegments(dir)) {
+        for (Path p : sealedSegments(dir, true)) { // a segment whose seal is finishing is backlog too
             try {
                 sum += Files.size(p);
             } catch (NoSuchFileException gone) {

@@ -28,9 +28,15 @@ public final class Segments {
         }
     }
 
+    /**
+     * In-progress segments. A sealed segment keeps its {@code .open} name beside the sealed one for a moment (one
+     * file, two names): such a twin is not in progress and not listed.
+     */
     public static List<Path> open(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir.resolve("segments"))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".jsonl.open")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(".jsonl.open"))
+                    .filter(p -> !Files.exists(p.resolveSibling(p.getFileName().toString().replace(".jsonl.open", ".jsonl"))))
+                    .sorted().toList();
         }
     }
 
