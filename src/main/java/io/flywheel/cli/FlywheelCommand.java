@@ -1,12 +1,14 @@
 package io.flywheel.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @TopCommand
 @Command(name = "flywheel", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Event sidecar for AI agents: live broadcast, a durable write-ahead journal, shipping to MinIO.",
         subcommands = {RunCommand.class, EmitCommand.class, TapCommand.class, VerifyCommand.class, ShipCommand.class,
-            StatusCommand.class, GenerateCommand.class})
+            StatusCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class, CompletionCommand.class,
+            ManPage.class})
 public class FlywheelCommand {
 }

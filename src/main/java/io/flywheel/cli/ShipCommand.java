@@ -48,6 +48,9 @@ public class ShipCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log each failure with its stack trace (and retries) on stderr.")
     boolean verbose;
 
+    @Mixin
+    CommonOptions common;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
