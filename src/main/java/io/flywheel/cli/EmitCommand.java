@@ -7,6 +7,7 @@ import java.io.FileInputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "emit", mixinStandardHelpOptions = true, sortOptions = false,
@@ -19,9 +20,12 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:  agent | flywheel emit --socket /run/flywheel/flywheel.sock"})
 public class EmitCommand implements Callable<Integer> {
 
-    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:FLYWHEEL_SOCKET:-/run/flywheel/flywheel.sock}",
-            description = "The server's socket (env FLYWHEEL_SOCKET). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "/run/flywheel/flywheel.sock",
+            description = "The server's socket. Default: ${DEFAULT-VALUE}")
     Path socket;
+
+    @Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {

@@ -40,7 +40,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
@@ -64,19 +66,19 @@ public class RunCommand implements Callable<Integer> {
     Boolean progress;
 
     @Option(names = "--roll-bytes", paramLabel = "SIZE", defaultValue = "64MiB", converter = SizeConverter.class,
-            description = "Seal a segment at this size. Default: ${DEFAULT-VALUE}")
+            description = "Seal a segment at this size (at least 1KiB). Default: ${DEFAULT-VALUE}")
     long rollBytes;
 
-    @Option(names = "--roll-age", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.class,
+    @Option(names = "--roll-age", paramLabel = "DURATION", defaultValue = "5m", converter = DurationConverter.Positive.class,
             description = "Seal a segment this long after it opened. Default: ${DEFAULT-VALUE}")
     Duration rollAge;
 
-    @Option(names = "--roll-idle", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--roll-idle", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.Positive.class,
             description = "Seal a segment after this long without writes. Default: ${DEFAULT-VALUE}")
     Duration rollIdle;
 
     @Option(names = "--max-line-bytes", paramLabel = "SIZE", defaultValue = "1MiB", converter = SizeConverter.class,
-            description = "Longer lines are rejected (and streamed past, never buffered). Default: ${DEFAULT-VALUE}")
+            description = "Longer lines are rejected (and streamed past, never buffered); 16B..256MiB. Default: ${DEFAULT-VALUE}")
     long maxLineBytes;
 
     @Option(names = "--disk-retry", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
@@ -97,13 +99,14 @@ public class RunCommand implements Callable<Integer> {
     List<String> ephemeralTypes = new ArrayList<>();
 
     @Option(names = "--unknown-types", paramLabel = "CLASS", defaultValue = "durable",
+            converter = ChoiceConverters.EventClassChoice.class, completionCandidates = ChoiceConverters.EventClassChoice.class,
             description = "Class of types in neither set: durable or ephemeral. Default: ${DEFAULT-VALUE}")
-    String unknownTypes;
+    EventClass unknownTypes;
 
     @Option(names = "--host-id", paramLabel = "ID", description = "Host id for segment keys (default: stored in DIR, first set from the hostname).")
     String hostId;
 
-    @Option(names = "--ship-every", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--ship-every", paramLabel = "DURATION", converter = DurationConverter.Positive.class,
             description = "Ship sealed segments to MinIO in the background at this interval (endpoint and credentials "
                 + "from MINIO_ENDPOINT, MINIO_ACCESS_KEY, MINIO_SECRET_KEY or quarkus.minio.*). Default: no shipping.")
     Duration shipEvery;
@@ -113,9 +116,14 @@ public class RunCommand implements Callable<Integer> {
                 + "resumes when shipping catches up. Default: unbounded.")
     Long maxBacklog;
 
-    @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.Positive.class,
             description = "Write Prometheus metrics to DIR/metrics.prom (atomically) this often, and once at exit. Default: ${DEFAULT-VALUE}")
     Duration metricsInterval;
+
+    @Option(names = "--metrics-file", paramLabel = "PATH",
+            description = "Also write the metrics to this file (atomically), e.g. into node_exporter's textfile "
+                + "collector directory. Default: only DIR/metrics.prom.")
+    Path metricsFile;
 
     @Mixin
     ShipOptions ship;
@@ -139,29 +147,29 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--stdin", description = "With --socket: read stdin too.")
     boolean stdin;
 
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        if (maxLineBytes < 16 || maxLineBytes > (256L << 20)) {
-            System.err.println("flywheel: --max-line-bytes must be between 16 B and 256 MiB");
-            return 2;
-        }
-        if (maxRejectedBytes < (64L << 10)) {
-            System.err.println("flywheel: --max-rejected-bytes must be at least 64KiB");
-            return 2;
-        }
-        if (socket != null && socketActivated) {
-            System.err.println("flywheel: use either --socket or --socket-activated");
-            return 2;
-        }
-        if (socketActivated && stdin) {
-            System.err.println("flywheel: --socket-activated uses stdin for the listening socket; --stdin is not possible");
-            return 2;
-        }
-        if (!socketMode.matches("0?[0-7]{3}") || maxConnections < 1) {
-            System.err.println("flywheel: --socket-mode must be octal like 0600, --max-connections at least 1");
-            return 2;
-        }
-        // shipping settings are checked before anything is created (a bad value exits 2 through CommandLineSetup)
+        // every value is checked before anything is created: a refused option leaves no trace
+        Usage.require(rollBytes >= 1024, spec, "--roll-bytes", "must be at least 1KiB");
+        Usage.require(maxLineBytes >= 16 && maxLineBytes <= (256L << 20), spec, "--max-line-bytes", "must be between 16B and 256MiB");
+        Usage.require(maxRejectedBytes >= (64L << 10), spec, "--max-rejected-bytes", "must be at least 64KiB");
+        Usage.require(socket == null || !socketActivated, spec, "--socket-activated", "use either --socket or --socket-activated");
+        Usage.require(!socketActivated || !stdin, spec, "--stdin",
+                "--socket-activated uses stdin for the listening socket, so --stdin is not possible");
+        Usage.require(socketMode.matches("0?[0-7]{3}"), spec, "--socket-mode", "must be octal");
+        Usage.require(maxConnections >= 1, spec, "--max-connections", "must be at least 1");
+        Usage.require(maxBacklog == null || maxBacklog > 0, spec, "--max-backlog", "must be more than 0");
+        Usage.require(durableTypes.stream().noneMatch(String::isBlank), spec, "--durable-type", "a type must not be empty");
+        Usage.require(ephemeralTypes.stream().noneMatch(String::isBlank), spec, "--ephemeral-type", "a type must not be empty");
+        Usage.require(metricsFile == null || java.nio.file.Files.isDirectory(metricsFile.toAbsolutePath().getParent()),
+                spec, "--metrics-file", "its directory does not exist");
+        Usage.checkShipOptions(spec, ship);
         ShipConfig shipConfig = shipEvery == null ? null : ship.toConfig();
         S3Endpoint endpoint = shipEvery == null ? null : S3Endpoint.resolve();
         StopSignal stop = StopSignal.install();
@@ -183,7 +191,7 @@ public class RunCommand implements Callable<Integer> {
         Broadcaster broadcaster = new Broadcaster();
         IngestStats stats = new IngestStats();
         TypeClassifier classifier = TypeClassifier.of(durableTypes, ephemeralTypes,
-                EventClass.valueOf(unknownTypes.toUpperCase(Locale.ROOT)));
+                unknownTypes);
         Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes);
 
         EchoSubscriber echoSub = echo
@@ -219,17 +227,28 @@ public class RunCommand implements Callable<Integer> {
         boolean socketServing = server != null;
 
         RunObserver observer = new RunObserver(data, journal, stats, broadcaster, metricsInterval, diskRetry); // metrics.prom, systemd
+        if (metricsFile != null) {
+            observer.metricsFile(metricsFile);
+        }
         if (server != null) {
             observer.ackLatency(stats.ackLatency);
             server.statusProvider(observer::statusText);
         }
         long started = System.nanoTime();
+        if (readStdin && Terminal.isTerminal(0)) {
+            // a newcomer who typed just `flywheel run` would otherwise wait at a silent terminal
+            System.err.println("flywheel run: reading NDJSON events from stdin (this terminal), one JSON object per line;"
+                    + " Ctrl-D ends. Usually: agent | flywheel run");
+        }
         Thread reader = !readStdin ? null : StdinReader.start(ingest, stop, !socketServing);
         observer.ready();
         while (!stop.await(200, TimeUnit.MILLISECONDS)) {
             if (journal.failure() != null) {
                 break;
             }
+        }
+        if (progressLine != null) {
+            progressLine.close(); // before the stop messages, so that neither they nor an echoed ^C land inside it
         }
         observer.stopping();
         DrainNotice notice = new DrainNotice(System.err, stop);
@@ -262,9 +281,6 @@ public class RunCommand implements Callable<Integer> {
         }
         if (echoSub != null) {
             echoSub.close();
-        }
-        if (progressLine != null) {
-            progressLine.close();
         }
         double secs = (System.nanoTime() - started) / 1e9;
         long received = stats.received.sum();

@@ -10,7 +10,9 @@ import io.flywheel.ship.ShipReport;
 import io.flywheel.ship.Shipper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,8 +50,15 @@ public class ShipCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log each failure with its stack trace (and retries) on stderr.")
     boolean verbose;
 
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        Usage.checkShipOptions(spec, ship);
         PrintStream out = System.out;
         PrintStream err = System.err;
         if (verbose) {

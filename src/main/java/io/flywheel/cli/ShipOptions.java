@@ -8,22 +8,23 @@ import picocli.CommandLine.Option;
 
 /** The shipping options shared by {@code flywheel ship} and {@code flywheel run --ship-every}. */
 public class ShipOptions {
-    @Option(names = "--bucket", defaultValue = "flywheel", description = "Bucket (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bucket", defaultValue = "flywheel", paramLabel = "NAME", description = "Bucket (default: ${DEFAULT-VALUE}).")
     String bucket;
 
-    @Option(names = "--prefix", defaultValue = "", description = "Key prefix (default: none, keys start at the year).")
+    @Option(names = "--prefix", defaultValue = "", paramLabel = "PREFIX", description = "Key prefix (default: none, keys start at the year).")
     String prefix;
 
     @Option(names = "--compress", defaultValue = "none", paramLabel = "none|gzip",
+            converter = ChoiceConverters.CompressionChoice.class, completionCandidates = ChoiceConverters.CompressionChoice.class,
             description = "Store segments gzip-compressed (key suffix .gz). Default: ${DEFAULT-VALUE}.")
     String compress;
 
-    @Option(names = "--keep-shipped", defaultValue = "7d", paramLabel = "DURATION",
+    @Option(names = "--keep-shipped", defaultValue = "7d", paramLabel = "DURATION", converter = DurationConverter.Text.class,
             description = "Shipped segments are moved to DIR/shipped/ and deleted once older than this (checked on "
                     + "every pass; age counts from shipping); 0 deletes them right after a verified upload. Default: ${DEFAULT-VALUE}.")
     String keepShipped;
 
-    @Option(names = "--retries", defaultValue = "5",
+    @Option(names = "--retries", defaultValue = "5", paramLabel = "N",
             description = "Retries of a failing request (exponential backoff from 200ms, capped at 10s, full jitter) "
                     + "before the pass gives up and keeps the backlog. Default: ${DEFAULT-VALUE}.")
     int retries;
@@ -31,7 +32,7 @@ public class ShipOptions {
     @Option(names = "--create-bucket", description = "Create the bucket when it does not exist.")
     boolean createBucket;
 
-    @Option(names = "--part-size", defaultValue = "16MiB", paramLabel = "SIZE",
+    @Option(names = "--part-size", defaultValue = "16MiB", paramLabel = "SIZE", converter = SizeConverter.Text.class,
             description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
     String partSize;
 

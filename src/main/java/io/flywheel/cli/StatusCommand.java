@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -29,6 +30,9 @@ public class StatusCommand implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH",
             description = "Ask a running `flywheel run --socket PATH` for its live figures instead of reading --dir.")
     Path socket;
+
+    @Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {

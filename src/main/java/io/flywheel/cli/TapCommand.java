@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "tap", mixinStandardHelpOptions = true, sortOptions = false,
@@ -20,9 +21,12 @@ import picocli.CommandLine.Option;
         footer = {"", "Example:  flywheel tap --type text_chunk --type tool_output_chunk | jq -r .type"})
 public class TapCommand implements Callable<Integer> {
 
-    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:FLYWHEEL_SOCKET:-/run/flywheel/flywheel.sock}",
-            description = "The server's socket (env FLYWHEEL_SOCKET). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "/run/flywheel/flywheel.sock",
+            description = "The server's socket. Default: ${DEFAULT-VALUE}")
     Path socket;
+
+    @Mixin
+    CommonOptions common;
 
     @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only these event types (repeatable; default: all).")
     List<String> types = new ArrayList<>();

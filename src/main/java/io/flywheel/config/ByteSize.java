@@ -16,7 +16,12 @@ public final class ByteSize {
         if (i == 0) {
             throw new IllegalArgumentException("not a size: '" + text + "' (e.g. 64MiB, 512k, 1048576)");
         }
-        double number = Double.parseDouble(s.substring(0, i));
+        double number;
+        try {
+            number = Double.parseDouble(s.substring(0, i));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a size: '" + text + "' (e.g. 64MiB, 512k, 1048576)");
+        }
         String unit = s.substring(i).trim();
         long multiplier = switch (unit) {
             case "", "b" -> 1L;
@@ -24,7 +29,7 @@ public final class ByteSize {
             case "m", "mb", "mib" -> 1L << 20;
             case "g", "gb", "gib" -> 1L << 30;
             case "t", "tb", "tib" -> 1L << 40;
-            default -> throw new IllegalArgumentException("unknown size unit '" + unit + "' in '" + text + "'");
+            default -> throw new IllegalArgumentException("unknown size unit '" + unit + "' in '" + text + "' (B, k, M, G, T)");
         };
         double bytes = number * multiplier;
         if (bytes < 0 || bytes > Long.MAX_VALUE) {

@@ -11,7 +11,11 @@ public final class Durations {
     public static Duration parse(String text) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("p")) {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            try {
+                return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("not a duration: '" + text + "' (e.g. 250ms, 30s, 5m, 2h, 7d, PT5M)");
+            }
         }
         int i = 0;
         while (i < s.length() && Character.isDigit(s.charAt(i))) {
@@ -20,14 +24,19 @@ public final class Durations {
         if (i == 0) {
             throw new IllegalArgumentException("not a duration: '" + text + "' (e.g. 250ms, 30s, 5m, 2h, 7d)");
         }
-        long n = Long.parseLong(s.substring(0, i));
+        long n;
+        try {
+            n = Long.parseLong(s.substring(0, i));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("duration out of range: '" + text + "'");
+        }
         return switch (s.substring(i).trim()) {
             case "ms" -> Duration.ofMillis(n);
             case "", "s" -> Duration.ofSeconds(n);
             case "m", "min" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
             case "d" -> Duration.ofDays(n);
-            default -> throw new IllegalArgumentException("unknown duration unit in '" + text + "' (ms, s, m, h, d)");
+            default -> throw new IllegalArgumentException("unknown unit in '" + text + "' (ms, s, m, h, d)");
         };
     }
 }

@@ -54,6 +54,13 @@ public final class MetricsWriter implements AutoCloseable {
         this.ackLatency = h;
     }
 
+    private volatile Path copy;
+
+    /** A second target, written the same way (temp file beside it, then rename). */
+    public void copyTo(Path file) {
+        this.copy = file.toAbsolutePath();
+    }
+
     public Path target() {
         return target;
     }
@@ -122,6 +129,13 @@ public final class MetricsWriter implements AutoCloseable {
             Files.writeString(tmp, render(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             DataDir.move(tmp, target);
+            Path c = copy;
+            if (c != null) {
+                Path ctmp = c.resolveSibling(c.getFileName() + ".tmp");
+                Files.writeString(ctmp, render(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                DataDir.move(ctmp, c);
+            }
         }
     }
 

@@ -10,6 +10,8 @@ public final class ProgressLine implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private int lastWidth;
+    private final boolean tty = Terminal.stderrIsTerminal();
+    private final int columns = tty ? Terminal.columns() : Integer.MAX_VALUE;
 
     public ProgressLine(PrintStream out, Supplier<String> text) {
         this.out = out;
@@ -29,7 +31,7 @@ public final class ProgressLine implements AutoCloseable {
     }
 
     private synchronized void draw() {
-        String s = text.get();
+        String s = tty ? Terminal.fit(text.get(), columns - 1) : text.get();
         StringBuilder sb = new StringBuilder("\r").append(s);
         for (int i = s.length(); i < lastWidth; i++) {
             sb.append(' ');
@@ -48,7 +50,15 @@ public final class ProgressLine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        draw();
-        out.println();
+        // erased, not left behind: the final summary line says the same, and an echoed ^C would sit inside it
+        if (!tty) {
+            draw(); // piped (--progress on purpose): the last figures stay readable in the log
+            out.println();
+            return;
+        }
+        synchronized (this) {
+            out.print("\r\033[K");
+            out.flush();
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import io.flywheel.ship.Shipper;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -68,6 +69,11 @@ public final class RunObserver implements AutoCloseable {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** Also writes the metrics to {@code file} (node_exporter's textfile directory, say). */
+    public void metricsFile(Path file) {
+        metrics.copyTo(file);
     }
 
     /** Supplies the per-connection ack latency histogram (socket ingest) to the metrics. */

@@ -118,7 +118,7 @@ class RunIT {
     @Test
     void operatorErrorsAreOneClearLineNotAStackTrace() throws Exception {
         Flywheel.Result verify = Flywheel.run(null, "verify", "--dir", tmp.resolve("nothing-here").toString());
-        assertEquals(1, verify.exit(), verify.all());
+        assertEquals(2, verify.exit(), "a wrong --dir is a usage error: " + verify.all());
         assertEquals("flywheel verify: " + tmp.resolve("nothing-here") + ": not a Flywheel data directory (no segments/)",
                 verify.stderr().strip(), verify.all());
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
