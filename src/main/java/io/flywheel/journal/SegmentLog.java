@@ -111,7 +111,7 @@ final class SegmentLog {
         if (s.size == 0) {
             sealer.discardEmpty(s.openPath, lastSealed);
         } else {
-            sealer.seal(s.openPath, s.sealedPath, s.lastSeq);
+            sealer.seal(s.openPath, s.sealedPath, s.sealRecord());
             lastSealed = s.sealedPath;
             sealedCount++;
             LOG.debugf("sealed %s (%d events, %d bytes)", s.sealedPath.getFileName(), s.lastSeq - s.name.firstSeq() + 1, s.size);

@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * <ol>
  *   <li>the high-water mark covers the segment before it becomes shippable (so deleting it after shipping can never
  *       let numbering restart below it);</li>
+ *   <li>a shippable segment has its {@link SealRecord}: it is written (and its directory entry synced) before the
+ *       sealed name appears, so a crash can leave a record without a sealed name, never the reverse;</li>
  *   <li>{@code current.jsonl} names an existing file: the sealed name is added as a hard link, the symlink is
  *       swapped to it, and only then is the in-progress name removed.</li>
  * </ol>
@@ -25,10 +27,13 @@ final class SegmentSealer {
         this.files = files;
     }
 
-    /** Seals {@code open} (already synced) as {@code sealed}, whose last line has sequence {@code lastSeq}. */
-    void seal(Path open, Path sealed, long lastSeq) throws IOException {
-        HighWaterMark.raise(files, dir, lastSeq);
+    /** Seals {@code open} (already synced) as {@code sealed}, whose content {@code record} describes. */
+    void seal(Path open, Path sealed, SealRecord record) throws IOException {
+        HighWaterMark.raise(files, dir, record.lastSeq());
         files.syncDirectory(dir.root());
+        files.writeSealRecord(sealed, record);
+        // a hard link may reach the disk before an earlier rename in the same directory unless the directory is synced
+        files.syncDirectory(dir.segments());
         files.hardLink(sealed, open);
         if (pointsAt(open)) {
             files.swapSymlink(dir.current(), dir.root().relativize(sealed));
