@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * <ol>
  *   <li>the high-water mark covers the segment before it becomes shippable (so deleting it after shipping can never
  *       let numbering restart below it);</li>
- *   <li>a shippable segment has its {@link SealRecord}: it is written (and its directory entry synced) before the
- *       sealed name appears, so a crash can leave a record without a sealed name, never the reverse;</li>
+ *   <li>a shippable segment has its {@link SealRecord}: it is written (content synced, then renamed) before the
+ *       sealed name appears, so a crash leaves a record without a sealed name, not the reverse;</li>
  *   <li>{@code current.jsonl} names an existing file: the sealed name is added as a hard link, the symlink is
  *       swapped to it, and only then is the in-progress name removed.</li>
  * </ol>
@@ -32,8 +32,9 @@ final class SegmentSealer {
         HighWaterMark.raise(files, dir, record.lastSeq());
         files.syncDirectory(dir.root());
         files.writeSealRecord(sealed, record);
-        // a hard link may reach the disk before an earlier rename in the same directory unless the directory is synced
-        files.syncDirectory(dir.segments());
+        // no directory sync between record and link: journaling file systems (ext4, xfs) commit the two names of one
+        // directory in order, and a sync here made every seal slow enough to overshoot --max-backlog; were they ever
+        // reordered by a crash, the segment would count as sealed without a record (checksum computed, and said so)
         files.hardLink(sealed, open);
         if (pointsAt(open)) {
             files.swapSymlink(dir.current(), dir.root().relativize(sealed));

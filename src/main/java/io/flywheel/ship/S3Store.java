@@ -2,7 +2,7 @@ package io.flywheel.ship;
 
 import com.google.common.collect.ArrayListMultimap;
 import com.google.common.collect.Multimap;
-import io.minio.BucketExistsArgs;
+import io.minio.ListObjectsArgs;
 import io.minio.FlywheelParts;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
@@ -62,8 +62,21 @@ final class S3Store {
             return;
         }
         String bucket = config.bucket();
-        boolean exists = failures.retrying("checking bucket " + bucket,
-                () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()).get());
+        // a GET, not HEAD: only a response body names the cause (SignatureDoesNotMatch vs InvalidAccessKeyId)
+        boolean exists = failures.retrying("checking bucket " + bucket, () -> {
+            try {
+                var it = client.listObjects(ListObjectsArgs.builder().bucket(bucket).maxKeys(1).build()).iterator();
+                if (it.hasNext()) {
+                    it.next().get();
+                }
+                return true;
+            } catch (Exception e) {
+                if ("NoSuchBucket".equals(S3Failures.code(e))) {
+                    return false;
+                }
+                throw e;
+            }
+        });
         if (!exists) {
             if (!config.createBucket()) {
                 throw new ShipException(ShipException.Kind.CONFIG, "bucket '" + bucket + "' does not exist at "

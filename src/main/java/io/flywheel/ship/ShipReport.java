@@ -30,7 +30,6 @@ public record ShipReport(int shipped, int alreadyPresent, int failed, long bytes
 
     public String toJson() {
         return "{\"shipped\":" + shipped + ",\"already_present\":" + alreadyPresent + ",\"failed\":" + failed
-                + ",\"bytes\":" + bytes + ",\"pending\":" + pending
-                + (errorKind == null ? "" : ",\"error_class\":\"" + errorKind.label() + "\"") + "}";
+                + ",\"bytes\":" + bytes + ",\"pending\":" + pending + "}";
     }
 }
