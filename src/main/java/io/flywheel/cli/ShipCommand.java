@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
                 "Ships every sealed segment of a data directory to a MinIO/S3 bucket now, then exits.",
                 "Endpoint and credentials come from the environment: MINIO_ENDPOINT (URL), MINIO_ACCESS_KEY, "
                         + "MINIO_SECRET_KEY (or QUARKUS_MINIO_URL / _ACCESS_KEY / _SECRET_KEY); never from the command line.",
-                "Keys: [<prefix>/]<yyyy>/<MM>/<dd>/<host>/<segment name>[.gz] (UTC date of the first event). Existing "
+                "Keys: [<prefix>/]<yyyy>/<MM>/<dd>/<host>/<segment name>[.gz] (UTC date of the first event; see "
+                        + "--key-format). Existing "
                         + "objects with the same content count as shipped; a different object at a key is an error and "
                         + "is never overwritten.",
                 "Only one shipper works on a directory at a time (DIR/ship.lock): when another one (flywheel run "
@@ -33,7 +34,9 @@ import java.util.concurrent.Callable;
                         + "other shipper ships the backlog.",
                 "Prints one JSON summary line on stdout: {\"shipped\":N,\"already_present\":N,\"failed\":N,\"bytes\":N,"
                         + "\"pending\":N}. Exit status: 0 when nothing is left to ship, 1 when segments remain, "
-                        + "2 on bad options or configuration."},
+                        + "2 on bad options or configuration (also when the server rejects the credentials, the bucket "
+                        + "is missing or the endpoint's scheme is wrong).",
+                "Writes DIR/ship.state and DIR/ship.prom (Prometheus textfile) after every pass."},
         sortOptions = false)
 public class ShipCommand implements Callable<Integer> {
 
@@ -97,6 +100,10 @@ public class ShipCommand implements Callable<Integer> {
         }
         if (r.error() != null) {
             err.println("flywheel ship: " + r.error());
+        }
+        if (r.errorKind() != null && r.errorKind().configuration()) {
+            // documented as exit 2: retrying cannot help, the configuration has to change
+            return 2;
         }
         err.printf(Locale.ROOT, "flywheel ship: %d shipped (%s in %.1f s), %d already present, %d failed, %d pending"
                         + " -> s3://%s/%s%n",

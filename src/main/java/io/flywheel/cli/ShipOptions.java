@@ -3,6 +3,7 @@ package io.flywheel.cli;
 import io.flywheel.config.ByteSize;
 import io.flywheel.config.Durations;
 import io.flywheel.ship.Compression;
+import io.flywheel.ship.KeyFormat;
 import io.flywheel.ship.ShipConfig;
 import picocli.CommandLine.Option;
 
@@ -36,10 +37,22 @@ public class ShipOptions {
             description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
     String partSize;
 
+    @Option(names = "--key-format", defaultValue = "default", paramLabel = "default|hive|TEMPLATE",
+            description = "Object keys. default: {prefix}/{yyyy}/{MM}/{dd}/{host}/{segment}; hive: "
+                    + "{prefix}/dt={yyyy}-{MM}-{dd}/hour={HH}/host={host}/{segment} (partitions for Spark, Trino, "
+                    + "DuckDB, Athena); or a template of {prefix} {host} {instance} {segment} {first_seq} {yyyy} {MM} "
+                    + "{dd} {HH} (UTC time of the first event) that names {segment}, or {instance} and {first_seq}.")
+    String keyFormat;
+
+    @Option(names = "--parallel", paramLabel = "N",
+            description = "Segments uploaded at once (default: 2..4 by CPU count).")
+    Integer parallel;
+
     /** @throws IllegalArgumentException on a malformed value, with a message for the user */
     public ShipConfig toConfig() {
         ShipConfig d = ShipConfig.defaults();
         return new ShipConfig(bucket, prefix, Compression.parse(compress), retries, d.retryBase(), d.retryCap(),
-                Durations.parse(keepShipped), createBucket, ByteSize.parse(partSize));
+                Durations.parse(keepShipped), createBucket, ByteSize.parse(partSize), KeyFormat.parse(keyFormat),
+                parallel == null ? ShipConfig.defaultParallel() : parallel);
     }
 }

@@ -74,6 +74,10 @@ public class VerifyCommand implements Callable<Integer> {
         System.out.printf("%s: %d segments, %d events, %d bytes, sequence %d..%d%s%n", data.root(), r.segments(),
                 r.events(), r.bytes(), Math.max(r.firstSeq(), 0), r.lastSeq(),
                 writerLive ? " (a live writer holds the in-progress segment)" : "");
+        if (!r.unchecked().isEmpty()) {
+            System.out.println("NOTE " + r.unchecked().size() + " segment(s) sealed by an older Flywheel have no seal "
+                    + "record (.seal): their content was checked for form, not against a seal-time checksum");
+        }
         if (!r.ok()) {
             System.out.println("verify: FAILED with " + r.problems().size() + " problem(s)");
             return 1;

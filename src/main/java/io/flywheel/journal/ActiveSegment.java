@@ -25,6 +25,9 @@ final class ActiveSegment {
     boolean tornTail;
     /** Sealing has begun: the segment takes no more lines, and a retry resumes sealing it. */
     boolean sealing;
+    /** Fed with every line that reached the file, so that sealing never has to read the segment back. */
+    private final SealRecord.Hasher hasher = new SealRecord.Hasher();
+    private SealRecord sealRecord;
 
     ActiveSegment(SegmentName name, Path segments, FileChannel channel) {
         this.name = name;
@@ -48,8 +51,17 @@ final class ActiveSegment {
             }
             throw e;
         }
+        hasher.update(data, off, len);
         size += len;
         lastWriteNanos = System.nanoTime();
+    }
+
+    /** The record of what was written; fixed at the first call (a retried seal must write the same record). */
+    SealRecord sealRecord() {
+        if (sealRecord == null) {
+            sealRecord = hasher.finish(name.firstSeq(), lastSeq);
+        }
+        return sealRecord;
     }
 
     void cutTornTail(JournalFiles files) throws StepFailedException {

@@ -108,8 +108,18 @@ final class JournalFiles {
      * The caller syncs the directory.
      */
     void replaceFile(Path target, String tmpSuffix, byte[] content) throws StepFailedException {
+        replaceFile(target, tmpSuffix, content, Step.HIGH_WATER, Step.HIGH_WATER_SYNC);
+    }
+
+    /** Writes a segment's seal record atomically; the caller syncs the directory before the sealed name appears. */
+    void writeSealRecord(Path segment, SealRecord record) throws StepFailedException {
+        replaceFile(SealRecord.pathFor(segment), ".tmp", record.toBytes(), Step.SEAL_RECORD, Step.SEAL_RECORD_SYNC);
+    }
+
+    private void replaceFile(Path target, String tmpSuffix, byte[] content, Step step, Step syncStep)
+            throws StepFailedException {
         Path tmp = target.resolveSibling(target.getFileName() + tmpSuffix);
-        FileChannel ch = run(Step.HIGH_WATER, () -> {
+        FileChannel ch = run(step, () -> {
             FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
             try {
@@ -124,7 +134,7 @@ final class JournalFiles {
             return c;
         });
         try {
-            sync(Step.HIGH_WATER_SYNC, ch);
+            sync(syncStep, ch);
         } finally {
             try {
                 ch.close();
@@ -132,7 +142,7 @@ final class JournalFiles {
                 // the data is synced or the sync error is thrown
             }
         }
-        run(Step.HIGH_WATER, () -> {
+        run(step, () -> {
             DataDir.move(tmp, target);
             return null;
         });

@@ -10,11 +10,13 @@ import java.util.Optional;
 /**
  * Checks a data directory: every sealed segment line is a valid envelope, sequence numbers strictly increase across
  * segments (so none repeats), each segment starts with the sequence its name says, and no in-progress file is left
- * over (unless a live writer owns it).
+ * over (unless a live writer owns it), and each sealed segment still holds the bytes its {@link SealRecord} describes.
  */
 public final class JournalVerifier {
 
-    public record Report(long segments, long events, long bytes, long firstSeq, long lastSeq, List<String> problems) {
+    /** @param unchecked sealed segments without a seal record (sealed by an older version): checked for form only */
+    public record Report(long segments, long events, long bytes, long firstSeq, long lastSeq, List<String> problems,
+                         List<String> unchecked) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -34,7 +36,7 @@ public final class JournalVerifier {
                 }
             } else if (name.endsWith(SegmentName.SEALED_SUFFIX)) {
                 files.add(p);
-            } else if (!name.endsWith(".tmp")) {
+            } else if (!name.endsWith(".tmp") && !name.endsWith(SegmentName.SEALED_SUFFIX + SealRecord.SUFFIX)) {
                 problems.add(p + ": unexpected file in segments/");
             }
         }
@@ -51,6 +53,7 @@ public final class JournalVerifier {
             }
             return a.getFileName().compareTo(b.getFileName());
         });
+        List<String> unchecked = new ArrayList<>();
         long[] prev = {0};
         long[] first = {-1};
         long events = 0;
@@ -92,9 +95,30 @@ public final class JournalVerifier {
             if (total == 0) {
                 problems.add(p + ": empty segment");
             }
+            checkSealRecord(p, problems, unchecked);
             events += count[0];
             bytes += total;
         }
-        return new Report(files.size(), events, bytes, first[0], prev[0], problems);
+        return new Report(files.size(), events, bytes, first[0], prev[0], problems, unchecked);
+    }
+
+    private static void checkSealRecord(Path p, List<String> problems, List<String> unchecked) {
+        try {
+            Optional<SealRecord> sealed = SealRecord.read(p);
+            if (sealed.isEmpty()) {
+                unchecked.add(p.toString());
+                return;
+            }
+            SealRecord now = SealRecord.compute(p);
+            SealRecord was = sealed.get();
+            if (!now.sha256().equals(was.sha256()) || now.length() != was.length()) {
+                problems.add(p + ": bytes changed since sealing (now " + now.length() + " bytes, sha256 " + now.sha256()
+                        + "; sealed as " + was.length() + " bytes, sha256 " + was.sha256() + ")");
+            } else if (now.events() != was.events() || now.firstSeq() != was.firstSeq() || now.lastSeq() != was.lastSeq()) {
+                problems.add(p + ": seal record disagrees with the segment (events/first/last seq)");
+            }
+        } catch (IOException e) {
+            problems.add(p + ": " + e.getMessage());
+        }
     }
 }

@@ -60,7 +60,8 @@ public final class Recovery {
                 if (s.validEnd() == 0) {
                     sealer.discardEmpty(s.open(), null);
                 } else {
-                    sealer.seal(s.open(), s.sealed(), s.lastSeq());
+                    // read back after the cut: recovery has no running hash, and only the kept prefix counts
+                    sealer.seal(s.open(), s.sealed(), SealRecord.compute(s.open()));
                     sealer.retire(s.open());
                     listener.recovered(s.sealed(), s.lines());
                 }
@@ -82,7 +83,9 @@ public final class Recovery {
             throw new IOException(open + " and " + twin + " are different files with the same segment name; "
                     + "move one of them out of the data directory after checking which holds the events");
         }
-        sealer.seal(open, sealed, SegmentReader.lastSeq(twin)); // completes the remaining steps only
+        // a sealed name implies a record, except from versions that wrote none: then it is computed now
+        SealRecord record = Files.exists(sealed) ? SealRecord.read(sealed).orElse(null) : null;
+        sealer.seal(open, sealed, record != null ? record : SealRecord.compute(twin)); // completes the remaining steps only
         sealer.retire(open);
         return true;
     }

@@ -139,7 +139,7 @@ final class SegmentLog {
         if (s.size == 0) {
             sealer.discardEmpty(s.openPath, lastSealed);
         } else {
-            sealer.seal(s.openPath, s.sealedPath, s.lastSeq);
+            sealer.seal(s.openPath, s.sealedPath, s.sealRecord());
             retiring.addLast(new Retiring(s.openPath, System.nanoTime() + RETIRE_AFTER_NANOS));
             lastSealed = s.sealedPath;
             sealedCount++;

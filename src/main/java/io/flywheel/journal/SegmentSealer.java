@@ -10,6 +10,8 @@ import java.nio.file.Path;
  * <ol>
  *   <li>the high-water mark covers the segment before it becomes shippable (so deleting it after shipping can never
  *       let numbering restart below it);</li>
+ *   <li>a shippable segment has its {@link SealRecord}: it is written (content synced, then renamed) before the
+ *       sealed name appears, so a crash leaves a record without a sealed name, not the reverse;</li>
  *   <li>{@code current.jsonl} names an existing file: the sealed name is added as a hard link, the symlink is
  *       swapped to it, and only later ({@link #retire}) is the in-progress name removed. Later, because a reader
  *       resolving the link reads the old target and then looks it up: removing the old name at once would let that
@@ -28,12 +30,16 @@ final class SegmentSealer {
     }
 
     /**
-     * Seals {@code open} (already synced) as {@code sealed}, whose last line has sequence {@code lastSeq}; the
-     * segment becomes shippable once {@link #retire} has removed the in-progress name.
+     * Seals {@code open} (already synced) as {@code sealed}, whose content {@code record} describes; the segment
+     * becomes shippable once {@link #retire} has removed the in-progress name.
      */
-    void seal(Path open, Path sealed, long lastSeq) throws IOException {
-        HighWaterMark.raise(files, dir, lastSeq);
+    void seal(Path open, Path sealed, SealRecord record) throws IOException {
+        HighWaterMark.raise(files, dir, record.lastSeq());
         files.syncDirectory(dir.root());
+        files.writeSealRecord(sealed, record);
+        // no directory sync between record and link: retire's sync makes both names durable before the segment is
+        // shippable, and a crash before it leaves the .open twin, from which recovery completes the seal (and writes
+        // a missing record)
         files.hardLink(sealed, open);
         if (pointsAt(open)) {
             files.swapSymlink(dir.current(), dir.root().relativize(sealed));

@@ -21,6 +21,10 @@ public enum Step {
     HIGH_WATER(false),
     /** fsync of {@code seq.hwm.tmp}. Fatal, like every fsync. */
     HIGH_WATER_SYNC(true),
+    /** Writing {@code <segment>.jsonl.seal.tmp} (checksum, count, first/last seq) and renaming it to the record's name. Retried. */
+    SEAL_RECORD(false),
+    /** fsync of the seal record before it is renamed. Fatal, like every fsync. */
+    SEAL_RECORD_SYNC(true),
     /** Giving the segment its sealed name (a hard link beside the in-progress name). Retried. */
     SEAL_LINK(false),
     /** Removing the in-progress name once the sealed name and {@code current.jsonl} are in place. Retried. */

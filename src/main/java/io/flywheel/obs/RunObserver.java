@@ -149,7 +149,24 @@ public final class RunObserver implements AutoCloseable {
         if (journal.intakePaused() != null) {
             s += "; intake paused: " + journal.intakePaused();
         }
-        return s;
+        return s + shipSummary();
+    }
+
+    /** The last ship pass as an operator reads it in {@code systemctl status}; empty when nothing was shipped. */
+    private String shipSummary() {
+        try {
+            io.flywheel.ship.ShipState st = io.flywheel.ship.ShipState.read(dir).orElse(null);
+            if (st == null) {
+                return "";
+            }
+            if (st.error() == null && st.failed() == 0) {
+                return String.format(Locale.ROOT, "; ship OK at %s, %d pending", st.time(), st.pending());
+            }
+            return String.format(Locale.ROOT, "; ship FAILING (%s) since last success %s, %d pending: %s",
+                    st.errorClass(), st.lastSuccess() == null ? "never" : st.lastSuccess(), st.pending(), st.error());
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private long backlogBytes() {

@@ -81,6 +81,15 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
                 g.writeNumberField("pending", lastShip.pending());
                 g.writeStringField("error", lastShip.error());
                 g.writeStringField("last_success", lastShip.lastSuccess());
+                g.writeStringField("error_class", lastShip.errorClass());
+                g.writeNumberField("pending_bytes", lastShip.pendingBytes());
+                g.writeNumberField("oldest_pending_age_seconds", lastShip.oldestPendingAgeSeconds(java.time.Instant.now()));
+                g.writeNumberField("shipped_bytes_total", lastShip.bytesTotal());
+                g.writeObjectFieldStart("failures_total");
+                for (var e : new java.util.TreeMap<>(lastShip.failuresTotal()).entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
                 g.writeEndObject();
             } else {
                 g.writeNullField("last_ship");
@@ -147,7 +156,12 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
         } else {
             row(sb, "last ship", String.format(Locale.ROOT, "%s: %d shipped, %d failed, %d pending%s", lastShip.time(),
                     lastShip.shipped(), lastShip.failed(), lastShip.pending(),
-                    lastShip.error() == null ? ", OK" : ", ERROR " + lastShip.error()));
+                    lastShip.error() == null ? ", OK" : ", ERROR (" + lastShip.errorClass() + ") " + lastShip.error()));
+            row(sb, "ship totals", String.format(Locale.ROOT, "%s uploaded; last success %s; failures %s; oldest "
+                            + "pending %.0f s", ByteSize.format(lastShip.bytesTotal()),
+                    lastShip.lastSuccess() == null ? "never" : lastShip.lastSuccess(),
+                    lastShip.failuresTotal().isEmpty() ? "none" : new java.util.TreeMap<>(lastShip.failuresTotal()).toString(),
+                    lastShip.oldestPendingAgeSeconds(java.time.Instant.now())));
         }
         if (live == null) {
             row(sb, "live", "no figures (no metrics.prom; start flywheel run to get them)");

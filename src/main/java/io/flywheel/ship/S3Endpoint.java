@@ -17,7 +17,17 @@ import java.util.Optional;
 public record S3Endpoint(String url, String accessKey, String secretKey, String region) {
 
     public S3Endpoint {
-        URI u = URI.create(url);
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            // without a scheme the client would guess https, and a plain-http server then fails as a TLS error
+            throw new IllegalArgumentException("object store endpoint '" + url + "' has no scheme: write http://" + url
+                    + " for a plain-http server or https://" + url + " for TLS (MINIO_ENDPOINT or quarkus.minio.url)");
+        }
+        URI u;
+        try {
+            u = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("object store endpoint '" + url + "' is not a valid URL");
+        }
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
             throw new IllegalArgumentException("object store endpoint must be an http(s) URL, got '" + url + "'");
         }
@@ -30,7 +40,6 @@ public record S3Endpoint(String url, String accessKey, String secretKey, String 
     static S3Endpoint resolve(Map<String, String> env, Config config) {
         String url = nonBlank(env.get("MINIO_ENDPOINT"))
                 .or(() -> config.getOptionalValue("quarkus.minio.url", String.class).flatMap(S3Endpoint::nonBlank))
-                .map(S3Endpoint::withScheme)
                 .or(() -> config.getOptionalValue("quarkus.minio.host", String.class).flatMap(S3Endpoint::nonBlank)
                         .map(h -> {
                             if (h.startsWith("http://") || h.startsWith("https://")) {
@@ -52,10 +61,6 @@ public record S3Endpoint(String url, String accessKey, String secretKey, String 
                 .or(() -> config.getOptionalValue("quarkus.minio.region", String.class).flatMap(S3Endpoint::nonBlank))
                 .orElse("us-east-1");
         return new S3Endpoint(url, access, secret, region);
-    }
-
-    private static String withScheme(String s) {
-        return s.startsWith("http://") || s.startsWith("https://") ? s : "https://" + s;
     }
 
     private static Optional<String> nonBlank(String s) {

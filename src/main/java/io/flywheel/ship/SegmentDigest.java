@@ -1,5 +1,6 @@
 package io.flywheel.ship;
 
+import io.flywheel.journal.SealRecord;
 import io.flywheel.journal.SegmentReader;
 
 import java.io.IOException;
@@ -7,34 +8,44 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * One streaming pass over a sealed segment: sha256 and length of the content, event count, first and last sequence
- * numbers, and the bytes to upload (the segment itself, or a gzip copy written to {@code tmp}) with their MD5.
- * Never holds more than a buffer of the file in memory.
+ * The one read of a sealed segment before it is shipped: SHA-256, length and line count of its content (checked
+ * against the seal record), and the MD5 of every part of the bytes to upload (the segment itself, or a gzip copy
+ * written to {@code tmp} in the same pass), from which the object's ETag is known before it exists. Never holds more
+ * than a buffer of the file in memory.
+ *
+ * @param sealed false when the segment has no seal record (sealed by an older version): then this pass is the only
+ *               checksum there is
  */
-record SegmentDigest(String sha256, long length, long events, long firstSeq, long lastSeq,
-                     Path uploadFile, long uploadSize, String uploadMd5) {
+record SegmentDigest(String sha256, long length, long events, long firstSeq, long lastSeq, boolean sealed,
+                     Path uploadFile, long uploadSize, long partSize, List<byte[]> partMd5s) {
 
     private static final int BUF = 1 << 16;
 
-    static SegmentDigest compute(Path segment, Compression compression, Path tmp) throws IOException {
+    /** @throws ShipException CORRUPT when the bytes differ from the seal record */
+    static SegmentDigest compute(Path segment, Compression compression, Path tmp, long partSize)
+            throws IOException, ShipException {
+        Optional<SealRecord> record = SealRecord.read(segment);
         MessageDigest sha = digest("SHA-256");
-        MessageDigest md5 = digest("MD5");
+        PartMd5s parts = new PartMd5s(partSize);
         long size = Files.size(segment);
-        long events = 0;
+        long lines = 0;
         long lastLineStart = 0;
         long pos = 0;
         int last = -1;
         OutputStream gz = null;
         try (InputStream in = Files.newInputStream(segment)) {
             if (compression == Compression.GZIP) {
-                gz = new GZIPOutputStream(new DigestOutputStream(Files.newOutputStream(tmp), md5), BUF);
+                gz = new GZIPOutputStream(new TeeToFile(Files.newOutputStream(tmp), parts), BUF);
             }
             byte[] buf = new byte[BUF];
             int n;
@@ -43,11 +54,11 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
                 if (gz != null) {
                     gz.write(buf, 0, n);
                 } else {
-                    md5.update(buf, 0, n);
+                    parts.write(buf, 0, n);
                 }
                 for (int i = 0; i < n; i++) {
                     if (buf[i] == '\n') {
-                        events++;
+                        lines++;
                         if (pos + i + 1 < size) {
                             lastLineStart = pos + i + 1;
                         }
@@ -75,8 +86,19 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         if (size == 0) {
             throw new IOException(segment + " is empty: not a sealed segment");
         }
-        if (last != '\n') {
-            events++;
+        long events = lines + (last != '\n' ? 1 : 0);
+        String hex = HexFormat.of().formatHex(sha.digest());
+        Path upload = compression == Compression.GZIP ? tmp : segment;
+        List<byte[]> md5s = parts.finish();
+        if (record.isPresent()) {
+            SealRecord r = record.get();
+            if (!r.sha256().equals(hex) || r.length() != size) {
+                throw new ShipException(ShipException.Kind.CORRUPT, "refusing to ship " + segment.getFileName()
+                        + ": its bytes changed since sealing (now " + size + " bytes, sha256 " + hex + "; sealed as "
+                        + r.length() + " bytes, sha256 " + r.sha256() + "); kept locally, see `flywheel verify`", null);
+            }
+            return new SegmentDigest(hex, size, r.events(), r.firstSeq(), r.lastSeq(), true, upload,
+                    Files.size(upload), partSize, md5s);
         }
         long first = SegmentReader.seqAt(segment, 0);
         long lastSeq = SegmentReader.seqAt(segment, lastLineStart);
@@ -84,13 +106,102 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
             throw new IOException(segment + " is not a Flywheel segment (no envelope at "
                     + (first < 0 ? "line 1" : "its last line") + ")");
         }
-        Path upload = compression == Compression.GZIP ? tmp : segment;
-        return new SegmentDigest(HexFormat.of().formatHex(sha.digest()), size, events, first, lastSeq, upload,
-                Files.size(upload), HexFormat.of().formatHex(md5.digest()));
+        return new SegmentDigest(hex, size, events, first, lastSeq, false, upload, Files.size(upload), partSize, md5s);
     }
 
+    int parts() {
+        return partMd5s.size();
+    }
 
-    private static MessageDigest digest(String alg) {
+    boolean multipart() {
+        return partMd5s.size() > 1;
+    }
+
+    String partMd5Base64(int index) {
+        return Base64.getEncoder().encodeToString(partMd5s.get(index));
+    }
+
+    /** The ETag S3 gives the object: MD5 of the bytes, or MD5 of the part MD5s and "-N" for N parts. */
+    String expectedEtag() {
+        if (!multipart()) {
+            return HexFormat.of().formatHex(partMd5s.get(0));
+        }
+        MessageDigest md5 = digest("MD5");
+        for (byte[] p : partMd5s) {
+            md5.update(p);
+        }
+        return HexFormat.of().formatHex(md5.digest()) + "-" + partMd5s.size();
+    }
+
+    /** MD5s of consecutive {@code partSize} slices of what is written; an empty stream is one empty part. */
+    private static final class PartMd5s extends OutputStream {
+        private final long partSize;
+        private final List<byte[]> done = new ArrayList<>();
+        private MessageDigest current = digest("MD5");
+        private long inPart;
+
+        PartMd5s(long partSize) {
+            this.partSize = partSize;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            while (len > 0) {
+                int n = (int) Math.min(len, partSize - inPart);
+                current.update(b, off, n);
+                inPart += n;
+                off += n;
+                len -= n;
+                if (inPart == partSize) {
+                    done.add(current.digest());
+                    inPart = 0;
+                }
+            }
+        }
+
+        List<byte[]> finish() {
+            if (inPart > 0 || done.isEmpty()) {
+                done.add(current.digest());
+                inPart = 0;
+            }
+            return done;
+        }
+    }
+
+    /** Writes the gzip output to its file and to the part hashes. */
+    private static final class TeeToFile extends OutputStream {
+        private final OutputStream file;
+        private final OutputStream hashes;
+
+        TeeToFile(OutputStream file, OutputStream hashes) {
+            this.file = file;
+            this.hashes = hashes;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            file.write(b);
+            hashes.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            file.write(b, off, len);
+            hashes.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+
+    static MessageDigest digest(String alg) {
         try {
             return MessageDigest.getInstance(alg);
         } catch (NoSuchAlgorithmException e) {

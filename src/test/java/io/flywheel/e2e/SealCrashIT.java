@@ -36,10 +36,14 @@ class SealCrashIT {
         return sb.toString();
     }
 
-    /** The first seal runs high-water (temporary file, then rename), dir-sync of DIR, seal-link, link-current, seal-unlink, dir-sync of segments/. */
+    /**
+     * The first seal runs high-water (temporary file, then rename), dir-sync of DIR, seal-record (temporary file, then
+     * rename), seal-link, link-current, seal-unlink, dir-sync of segments/.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"high-water:1", "high-water-sync:1", "high-water:2", "dir-sync:2", "seal-link:1",
-        "link-current:2", "seal-unlink:1", "dir-sync:3", "seal-link:3"})
+    @ValueSource(strings = {"high-water:1", "high-water-sync:1", "high-water:2", "dir-sync:2", "seal-record:1",
+        "seal-record-sync:1", "seal-record:2", "seal-link:1", "link-current:2", "seal-unlink:1", "dir-sync:3",
+        "seal-link:3"})
     void killedAtAStepOfSealingThenShippedAndRestartedNumbersEveryEventOnce(String step) throws Exception {
         Path dir = ShipTool.newDir("sealcrash").resolve("data");
         String bucket = "seal-" + step.replace(':', '-');

@@ -75,7 +75,7 @@ class JournalFaultTest {
 
     @ParameterizedTest
     @EnumSource(value = Step.class, names = {"SEGMENT_CREATE", "LINK_CURRENT", "SEGMENT_WRITE", "HIGH_WATER",
-        "SEAL_LINK", "SEAL_UNLINK", "REJECT_WRITE"})
+        "SEAL_RECORD", "SEAL_LINK", "SEAL_UNLINK", "REJECT_WRITE"})
     void aRetryableStepThatFailsCostsAPauseAndNothingElse(Step step) throws Exception {
         DataDir dir = DataDir.open(tmp, null);
         StepFaults faults = new StepFaults(tmp).fail(step, 3, 4);
@@ -101,7 +101,7 @@ class JournalFaultTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Step.class, names = {"SEGMENT_SYNC", "DIR_SYNC", "HIGH_WATER_SYNC", "REJECT_SYNC"})
+    @EnumSource(value = Step.class, names = {"SEGMENT_SYNC", "DIR_SYNC", "HIGH_WATER_SYNC", "SEAL_RECORD_SYNC", "REJECT_SYNC"})
     void aFailedFsyncIsFatalNamesItsStepAndLosesNoAcknowledgedEvent(Step step) throws Exception {
         DataDir dir = DataDir.open(tmp, null);
         StepFaults faults = new StepFaults(tmp).fail(step, 3, 1);

@@ -133,7 +133,8 @@ class JournalTest {
         lines.set(2, lines.get(1)); // a duplicate sequence on line 3
         Files.write(seg, lines);
         List<String> problems = JournalVerifier.verify(dir, false, RecoveryListener.QUIET).problems();
-        assertEquals(1, problems.size(), problems.toString());
+        assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith(seg + ":3: sequence 2"), problems.get(0));
+        assertTrue(problems.get(1).startsWith(seg + ": bytes changed since sealing"), problems.get(1));
     }
 }

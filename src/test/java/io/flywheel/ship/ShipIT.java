@@ -150,7 +150,7 @@ class ShipIT {
         List<String> before = ShipTool.names(dir.resolve("segments"));
         long t0 = System.nanoTime();
         var r = run(S3, Map.of("MINIO_SECRET_KEY", "not-the-secret"), "ship", "--dir", dir.toString(), "--bucket", "secret");
-        assertEquals(1, r.exit(), r::toString);
+        assertEquals(2, r.exit(), r::toString); // bad configuration, as README documents
         assertTrue((System.nanoTime() - t0) / 1e9 < 15, "no retry loop");
         assertTrue(r.stderr().contains("rejected the credentials"), r::toString);
         assertTrue(r.stderr().contains("SignatureDoesNotMatch"), r::toString);
@@ -161,7 +161,7 @@ class ShipIT {
         assertEquals(List.of(), ShipTool.keys(S3, "secret"));
 
         var wrongKey = run(S3, Map.of("MINIO_ACCESS_KEY", "nobody"), "ship", "--dir", dir.toString(), "--bucket", "secret");
-        assertEquals(1, wrongKey.exit(), wrongKey::toString);
+        assertEquals(2, wrongKey.exit(), wrongKey::toString);
         assertTrue(wrongKey.stderr().contains("InvalidAccessKeyId"), wrongKey::toString);
         assertEquals(before, ShipTool.names(dir.resolve("segments")));
 
@@ -178,7 +178,7 @@ class ShipIT {
         Path dir = ShipTool.newDir("nobucket");
         SegmentFixtures.write(dir, "host-n", 1, 10_000, T0);
         var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "does-not-exist");
-        assertEquals(1, r.exit(), r::toString);
+        assertEquals(2, r.exit(), r::toString);
         assertTrue(r.stderr().contains("bucket 'does-not-exist' does not exist") && r.stderr().contains("--create-bucket"),
                 r::toString);
         assertEquals(1, ShipTool.names(dir.resolve("segments")).size());

@@ -1,0 +1,215 @@
+package io.flywheel.ship;
+
+import com.google.common.collect.ArrayListMultimap;
+import com.google.common.collect.Multimap;
+import io.minio.ListObjectsArgs;
+import io.minio.FlywheelParts;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import io.minio.messages.Part;
+import io.minio.messages.Upload;
+import okhttp3.Response;
+import org.jboss.logging.Logger;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The S3 requests Flywheel makes, each retried on transient failures ({@link S3Failures}). Uploads are conditional
+ * where the server decides: {@code If-None-Match: *} on the PUT of a single-part object, and on
+ * CompleteMultipartUpload - the request that creates a multipart object, where S3 and MinIO evaluate it.
+ */
+final class S3Store {
+    private static final Logger LOG = Logger.getLogger(S3Store.class);
+
+    private final MinioAsyncClient client;
+    private final ShipConfig config;
+    private final S3Endpoint endpoint;
+    private final S3Failures failures;
+    private volatile boolean bucketChecked;
+
+    S3Store(S3Endpoint endpoint, ShipConfig config) {
+        this.endpoint = endpoint;
+        this.config = config;
+        this.failures = new S3Failures(config, endpoint.url());
+        this.client = MinioAsyncClient.builder()
+                .endpoint(endpoint.url())
+                .credentials(endpoint.accessKey(), endpoint.secretKey())
+                .region(endpoint.region())
+                .build();
+        this.client.setTimeout(Duration.ofSeconds(10).toMillis(), Duration.ofSeconds(60).toMillis(),
+                Duration.ofSeconds(60).toMillis());
+    }
+
+    S3Failures failures() {
+        return failures;
+    }
+
+    /** Forget the bucket check after a pass failed, so that the next one asks again. */
+    void recheckBucket() {
+        bucketChecked = false;
+    }
+
+    void ensureBucket() throws ShipException {
+        if (bucketChecked) {
+            return;
+        }
+        String bucket = config.bucket();
+        // a GET, not HEAD: only a response body names the cause (SignatureDoesNotMatch vs InvalidAccessKeyId)
+        boolean exists = failures.retrying("checking bucket " + bucket, () -> {
+            try {
+                var it = client.listObjects(ListObjectsArgs.builder().bucket(bucket).maxKeys(1).build()).iterator();
+                if (it.hasNext()) {
+                    it.next().get();
+                }
+                return true;
+            } catch (Exception e) {
+                if ("NoSuchBucket".equals(S3Failures.code(e))) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+        if (!exists) {
+            if (!config.createBucket()) {
+                throw new ShipException(ShipException.Kind.CONFIG, "bucket '" + bucket + "' does not exist at "
+                        + endpoint.url() + " (create it, or pass --create-bucket)", null);
+            }
+            failures.retrying("creating bucket " + bucket, () -> {
+                try {
+                    client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build()).get();
+                } catch (Exception e) {
+                    String c = S3Failures.code(e);
+                    if (!"BucketAlreadyOwnedByYou".equals(c) && !"BucketAlreadyExists".equals(c)) {
+                        throw e;
+                    }
+                }
+                return true;
+            });
+            LOG.info("created bucket " + bucket);
+        }
+        bucketChecked = true;
+    }
+
+    Optional<StatObjectResponse> stat(String key) throws ShipException {
+        return failures.retrying("checking " + where(key), () -> {
+            try {
+                return Optional.of(client.statObject(StatObjectArgs.builder().bucket(config.bucket()).object(key)
+                        .build()).get());
+            } catch (Exception e) {
+                String c = S3Failures.code(e);
+                if ("NoSuchKey".equals(c) || "NoSuchObject".equals(c) || "NotFound".equals(c)
+                        || (S3Failures.status(e) == 404 && !"NoSuchBucket".equals(c))) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Uploads {@code file} as one object; false when an object appeared at the key meanwhile (412). */
+    boolean putIfAbsent(String key, Path file, long size, String md5Base64, Map<String, String> headers,
+                        ShipProgress progress) throws ShipException {
+        Multimap<String, String> h = ArrayListMultimap.create();
+        headers.forEach(h::put);
+        h.put("If-None-Match", "*");
+        return failures.retrying("uploading " + where(key), () -> {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r");
+                 Response r = FlywheelParts.put(client, config.bucket(), key, raf, 0, size, md5Base64, h).get()) {
+                progress.advance(size);
+                return true;
+            } catch (Exception e) {
+                if (preconditionFailed(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    String createMultipart(String key, Map<String, String> headers) throws ShipException {
+        Multimap<String, String> h = ArrayListMultimap.create();
+        headers.forEach(h::put);
+        return failures.retrying("starting multipart upload of " + where(key),
+                () -> client.createMultipartUploadAsync(config.bucket(), null, key, h, null).get().result().uploadId());
+    }
+
+    Part uploadPart(String key, String uploadId, int number, Path file, long offset, long length, String md5Base64)
+            throws ShipException {
+        return failures.retrying("uploading part " + number + " of " + where(key), () -> {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+                return new Part(number, FlywheelParts.uploadPart(client, config.bucket(), key, uploadId, number, raf,
+                        offset, length, md5Base64).get().etag());
+            }
+        });
+    }
+
+    /** Completes with {@code If-None-Match: *}; false when an object is at the key already (412): nothing replaced. */
+    boolean completeIfAbsent(String key, String uploadId, List<Part> parts) throws ShipException {
+        Multimap<String, String> h = ArrayListMultimap.create();
+        h.put("If-None-Match", "*");
+        return failures.retrying("completing " + where(key), () -> {
+            try {
+                client.completeMultipartUploadAsync(config.bucket(), null, key, uploadId, parts.toArray(new Part[0]),
+                        h, null).get();
+                return true;
+            } catch (Exception e) {
+                if (preconditionFailed(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    void abort(String key, String uploadId) throws ShipException {
+        failures.retrying("aborting upload " + uploadId + " of " + where(key), () -> {
+            try {
+                client.abortMultipartUploadAsync(config.bucket(), null, key, uploadId, null, null).get();
+            } catch (Exception e) {
+                if (!"NoSuchUpload".equals(S3Failures.code(e))) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Incomplete multipart uploads of exactly {@code key}. */
+    List<String> incompleteUploads(String key) throws ShipException {
+        return failures.retrying("listing incomplete uploads of " + where(key), () -> {
+            List<String> ids = new ArrayList<>();
+            String keyMarker = null;
+            String idMarker = null;
+            while (true) {
+                var r = client.listMultipartUploadsAsync(config.bucket(), null, null, null, keyMarker, 1000, key,
+                        idMarker, null, null).get().result();
+                for (Upload u : r.uploads()) {
+                    if (key.equals(u.objectName())) {
+                        ids.add(u.uploadId());
+                    }
+                }
+                if (!r.isTruncated()) {
+                    return ids;
+                }
+                keyMarker = r.nextKeyMarker();
+                idMarker = r.nextUploadIdMarker();
+            }
+        });
+    }
+
+    String where(String key) {
+        return "s3://" + config.bucket() + "/" + key;
+    }
+
+    private static boolean preconditionFailed(Exception e) {
+        return "PreconditionFailed".equals(S3Failures.code(e)) || S3Failures.status(e) == 412;
+    }
+}

@@ -1,0 +1,180 @@
+package io.flywheel.ship;
+
+import io.flywheel.journal.SegmentName;
+import io.flywheel.journal.SegmentRetention;
+import io.minio.StatObjectResponse;
+import io.minio.messages.Part;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ships one sealed segment: hash it once (checked against its seal record), clear incomplete uploads a killed pass
+ * left at its key, upload conditionally, verify the object against the locally computed ETag, then let the data
+ * directory forget the segment.
+ */
+final class SegmentShipment {
+    private static final Logger LOG = Logger.getLogger(SegmentShipment.class);
+    public static final String CONTENT_TYPE = "application/x-ndjson";
+
+    record Outcome(boolean uploaded, long bytes) {
+    }
+
+    private final S3Store store;
+    private final ShipConfig config;
+    private final String host;
+    private final SegmentRetention retention;
+    private final Path tmpDir;
+    private final ShipProgress progress;
+
+    SegmentShipment(S3Store store, ShipConfig config, String host, SegmentRetention retention, Path tmpDir,
+                    ShipProgress progress) {
+        this.store = store;
+        this.config = config;
+        this.host = host;
+        this.retention = retention;
+        this.tmpDir = tmpDir;
+        this.progress = progress;
+    }
+
+    Outcome ship(Path seg) throws ShipException {
+        String fileName = seg.getFileName().toString();
+        SegmentName name = SegmentName.parse(fileName).orElseThrow(() -> new ShipException(ShipException.Kind.LOCAL,
+                "skipping " + fileName + ": not a segment name", null));
+        String key = config.keyFormat().key(config.prefix(), host, name, config.compression());
+        String where = store.where(key);
+        SegmentDigest d;
+        try {
+            if (config.compression() == Compression.GZIP) {
+                Files.createDirectories(tmpDir);
+            }
+            d = SegmentDigest.compute(seg, config.compression(), tmpDir.resolve(fileName + ".gz"), config.partSize());
+        } catch (NoSuchFileException gone) {
+            throw new ShipException(ShipException.Kind.LOCAL, fileName + " disappeared while shipping", gone);
+        } catch (IOException e) {
+            throw new ShipException(ShipException.Kind.LOCAL, "cannot read " + seg + ": " + S3Failures.oneLine(e), e);
+        }
+        if (!d.sealed()) {
+            LOG.infof("%s was sealed by an older Flywheel (no seal record): its checksum is computed now, so damage "
+                    + "since sealing cannot be detected", fileName);
+        }
+        try {
+            abortIncomplete(key);
+            Optional<StatObjectResponse> existing = store.stat(key);
+            if (existing.isPresent()) {
+                return alreadyThere(seg, where, existing.get(), d);
+            }
+            boolean created = d.multipart() ? multipart(key, d) : store.putIfAbsent(key, d.uploadFile(),
+                    d.uploadSize(), d.partMd5Base64(0), headers(d, seg), progress);
+            StatObjectResponse st = store.stat(key).orElseThrow(() -> new ShipException(ShipException.Kind.UNAVAILABLE,
+                    "uploaded " + where + " but it is not there on stat; will retry", null));
+            if (!created) {
+                return alreadyThere(seg, where, st, d);
+            }
+            String diff = ObjectCheck.difference(st, d, true);
+            if (diff != null) {
+                throw new ShipException(ShipException.Kind.CONFLICT, "verification of " + where + " failed (" + diff
+                        + "); local segment kept", null);
+            }
+            forget(seg, d);
+            return new Outcome(true, d.uploadSize());
+        } finally {
+            if (d.uploadFile() != seg) {
+                try {
+                    Files.deleteIfExists(d.uploadFile());
+                } catch (IOException ignored) {
+                    // cleaned on the next pass
+                }
+            }
+        }
+    }
+
+    private Outcome alreadyThere(Path seg, String where, StatObjectResponse st, SegmentDigest d) throws ShipException {
+        String diff = ObjectCheck.difference(st, d, false);
+        if (diff != null) {
+            throw new ShipException(ShipException.Kind.CONFLICT, "a different object already exists at " + where
+                    + " (" + diff + "); not overwritten, local segment kept", null);
+        }
+        forget(seg, d);
+        progress.advance(d.length());
+        return new Outcome(false, 0);
+    }
+
+    /**
+     * Parts are sent from the file with their precomputed MD5s; the object only comes into being at the conditional
+     * complete. An upload that does not complete is aborted here, or by the next pass ({@link #abortIncomplete}).
+     */
+    private boolean multipart(String key, SegmentDigest d) throws ShipException {
+        String uploadId = store.createMultipart(key, headers(d, null));
+        boolean completed = false;
+        try {
+            List<Part> parts = new ArrayList<>(d.parts());
+            for (int i = 0; i < d.parts(); i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new ShipException(ShipException.Kind.UNAVAILABLE, "interrupted", null);
+                }
+                long offset = i * d.partSize();
+                long length = Math.min(d.partSize(), d.uploadSize() - offset);
+                parts.add(store.uploadPart(key, uploadId, i + 1, d.uploadFile(), offset, length, d.partMd5Base64(i)));
+                progress.advance((long) (length * (double) d.length() / Math.max(1, d.uploadSize())));
+            }
+            completed = store.completeIfAbsent(key, uploadId, parts);
+            return completed;
+        } finally {
+            if (!completed) {
+                try {
+                    store.abort(key, uploadId);
+                } catch (ShipException e) {
+                    LOG.debugf("could not abort upload %s of %s (the next pass does): %s", uploadId, key, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Only uploads of this segment's own key: whatever else is incomplete in the bucket is not Flywheel's to judge. */
+    private void abortIncomplete(String key) throws ShipException {
+        for (String id : store.incompleteUploads(key)) {
+            LOG.infof("aborting incomplete upload %s of %s left by an interrupted pass", id, store.where(key));
+            store.abort(key, id);
+        }
+    }
+
+    private Map<String, String> headers(SegmentDigest d, Path seg) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", CONTENT_TYPE);
+        if (config.compression() == Compression.GZIP) {
+            // what `aws s3 cp` and browsers expect: the object is NDJSON, stored gzip-encoded
+            h.put("Content-Encoding", "gzip");
+        }
+        h.put("x-amz-meta-sha256", d.sha256());
+        h.put("x-amz-meta-length", Long.toString(d.length()));
+        h.put("x-amz-meta-events", Long.toString(d.events()));
+        h.put("x-amz-meta-first-seq", Long.toString(d.firstSeq()));
+        h.put("x-amz-meta-last-seq", Long.toString(d.lastSeq()));
+        h.put("x-amz-meta-host", host);
+        h.put("x-amz-meta-segment", d.uploadFile().getFileName().toString().replaceAll("\\.gz$", ""));
+        h.put("x-amz-meta-checksum-source", d.sealed() ? "seal" : "ship");
+        if (config.compression() != Compression.NONE) {
+            h.put("x-amz-meta-compression", config.compression().name().toLowerCase(Locale.ROOT));
+        }
+        return h;
+    }
+
+    private void forget(Path seg, SegmentDigest d) throws ShipException {
+        try {
+            retention.shipped(seg, d.lastSeq());
+        } catch (IOException e) {
+            throw new ShipException(ShipException.Kind.LOCAL, "shipped " + seg.getFileName()
+                    + " but cannot move it out of segments/: " + S3Failures.oneLine(e), e);
+        }
+    }
+}
