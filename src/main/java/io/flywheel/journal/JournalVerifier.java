@@ -45,14 +45,7 @@ public final class JournalVerifier {
                 files.add(p);
             }
         }
-        files.sort((a, b) -> {
-            Optional<SegmentName> na = SegmentName.parse(a.getFileName().toString());
-            Optional<SegmentName> nb = SegmentName.parse(b.getFileName().toString());
-            if (na.isPresent() && nb.isPresent()) {
-                return na.get().compareTo(nb.get());
-            }
-            return a.getFileName().compareTo(b.getFileName());
-        });
+        files.sort(SegmentName.FILE_ORDER);
         List<String> unchecked = new ArrayList<>();
         long[] prev = {0};
         long[] first = {-1};

@@ -119,7 +119,7 @@ final class RejectLog implements AutoCloseable {
                     continue;
                 }
                 long bytes = sizeOf(p);
-                long records = countLines(p);
+                long records = SegmentReader.countLines(p);
                 try {
                     Files.delete(p);
                 } catch (NoSuchFileException gone) {
@@ -142,24 +142,6 @@ final class RejectLog implements AutoCloseable {
         } catch (IOException e) {
             return 0;
         }
-    }
-
-    private static long countLines(Path p) throws IOException {
-        long n = 0;
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(p)) {
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                for (int i = 0; i < r; i++) {
-                    if (buf[i] == '\n') {
-                        n++;
-                    }
-                }
-            }
-        } catch (NoSuchFileException gone) {
-            return 0;
-        }
-        return n;
     }
 
     long recordsDropped() {

@@ -47,6 +47,16 @@ public record SegmentName(Instant firstEventTime, String instance, long firstSeq
         return Optional.of(new SegmentName(t, m.group(2), Long.parseLong(m.group(3))));
     }
 
+    /** Segment files in sequence order (by name when a file name is not a segment name). */
+    public static final java.util.Comparator<java.nio.file.Path> FILE_ORDER = (a, b) -> {
+        Optional<SegmentName> na = parse(a.getFileName().toString());
+        Optional<SegmentName> nb = parse(b.getFileName().toString());
+        if (na.isPresent() && nb.isPresent()) {
+            return na.get().compareTo(nb.get());
+        }
+        return a.getFileName().toString().compareTo(b.getFileName().toString());
+    };
+
     public static boolean isOpenFile(String fileName) {
         return fileName.endsWith(OPEN_SUFFIX);
     }

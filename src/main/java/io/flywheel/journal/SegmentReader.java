@@ -67,6 +67,25 @@ public final class SegmentReader {
         return new Result(validEnd, lines, false, Files.size(file));
     }
 
+    /** Newlines in a file (its complete lines); 0 when it is gone. */
+    public static long countLines(Path p) throws IOException {
+        long n = 0;
+        byte[] buf = new byte[256 * 1024];
+        try (InputStream in = Files.newInputStream(p)) {
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                for (int i = 0; i < r; i++) {
+                    if (buf[i] == '\n') {
+                        n++;
+                    }
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return 0;
+        }
+        return n;
+    }
+
     /** The sequence number on the last complete line of a sealed segment, or -1 when it has none. */
     public static long lastSeq(Path file) throws IOException {
         try (var ch = java.nio.channels.FileChannel.open(file)) {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The data directory's side of shipping: which sealed segments wait in {@code segments/}, and what happens to one
@@ -45,14 +44,7 @@ public final class SegmentRetention {
                 }
             }
         }
-        out.sort((a, b) -> {
-            Optional<SegmentName> na = SegmentName.parse(a.getFileName().toString());
-            Optional<SegmentName> nb = SegmentName.parse(b.getFileName().toString());
-            if (na.isPresent() && nb.isPresent()) {
-                return na.get().compareTo(nb.get());
-            }
-            return a.getFileName().toString().compareTo(b.getFileName().toString());
-        });
+        out.sort(SegmentName.FILE_ORDER);
         return out;
     }
 

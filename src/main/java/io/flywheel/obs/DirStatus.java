@@ -7,7 +7,6 @@ import io.flywheel.journal.Recovery;
 import io.flywheel.journal.SegmentName;
 import io.flywheel.journal.SegmentReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -48,7 +47,7 @@ public final class DirStatus {
                 continue; // the in-progress name of a segment sealed a moment ago: counted under its sealed name
             }
             try {
-                long lines = countLines(p);
+                long lines = SegmentReader.countLines(p);
                 keptLocal += lines;
                 maxSeq = Math.max(maxSeq, lines == 0 ? -1 : SegmentReader.lastSeq(p));
                 if (isOpen) {
@@ -65,7 +64,7 @@ public final class DirStatus {
         for (Path p : Recovery.list(dir.shipped())) {
             if (p.getFileName().toString().endsWith(SegmentName.SEALED_SUFFIX)) {
                 try {
-                    keptLocal += countLines(p);
+                    keptLocal += SegmentReader.countLines(p);
                     shippedKept++;
                     maxSeq = Math.max(maxSeq, SegmentReader.lastSeq(p));
                 } catch (NoSuchFileException gone) {
@@ -81,7 +80,7 @@ public final class DirStatus {
                 torn++;
             } else if (name.endsWith(".jsonl")) {
                 try {
-                    rejected += countLines(p);
+                    rejected += SegmentReader.countLines(p);
                 } catch (NoSuchFileException gone) {
                     // removed by an operator
                 }
@@ -136,20 +135,4 @@ public final class DirStatus {
         return Double.isNaN(v) ? 0 : (long) v;
     }
 
-    /** Newlines in a file (complete lines), read in 256 KiB blocks. */
-    static long countLines(Path p) throws IOException {
-        long n = 0;
-        byte[] buf = new byte[256 * 1024];
-        try (InputStream in = Files.newInputStream(p)) {
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                for (int i = 0; i < r; i++) {
-                    if (buf[i] == '\n') {
-                        n++;
-                    }
-                }
-            }
-        }
-        return n;
-    }
 }
