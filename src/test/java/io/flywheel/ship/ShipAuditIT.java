@@ -120,4 +120,28 @@ class ShipAuditIT {
         assertEquals(2, collide.exit(), collide::toString);
         assertTrue(collide.stderr().contains("could give two segments the same key"), collide::toString);
     }
+
+    @Test
+    void hiveKeysListAsPartitionsTheWayAwsS3LsShowsThem() throws Exception {
+        Path dir = ShipTool.newDir("hive");
+        // first events at 22:30, 23:30 and 00:30 UTC: two days, three hours
+        List<Path> segs = SegmentFixtures.write(dir, "host-h", 3, 4_000, Instant.parse("2026-11-30T22:30:00Z"));
+        ShipTool.createBucket(S3, "hive");
+        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "hive", "--prefix", "lake", "--key-format", "hive");
+        assertEquals(0, r.exit(), r::toString);
+
+        assertEquals(List.of("lake/"), ShipTool.ls(S3, "hive", ""));
+        assertEquals(List.of("lake/dt=2026-11-30/", "lake/dt=2026-12-01/"), ShipTool.ls(S3, "hive", "lake/"));
+        assertEquals(List.of("lake/dt=2026-11-30/hour=22/", "lake/dt=2026-11-30/hour=23/"),
+                ShipTool.ls(S3, "hive", "lake/dt=2026-11-30/"));
+        assertEquals(List.of("lake/dt=2026-12-01/hour=00/"), ShipTool.ls(S3, "hive", "lake/dt=2026-12-01/"));
+        assertEquals(List.of("lake/dt=2026-12-01/hour=00/host=host-h/"),
+                ShipTool.ls(S3, "hive", "lake/dt=2026-12-01/hour=00/"));
+        assertEquals(List.of("lake/dt=2026-12-01/hour=00/host=host-h/" + segs.get(2).getFileName()),
+                ShipTool.ls(S3, "hive", "lake/dt=2026-12-01/hour=00/host=host-h/"));
+        assertEquals(List.of("lake/dt=2026-11-30/hour=22/host=host-h/" + segs.get(0).getFileName(),
+                        "lake/dt=2026-11-30/hour=23/host=host-h/" + segs.get(1).getFileName(),
+                        "lake/dt=2026-12-01/hour=00/host=host-h/" + segs.get(2).getFileName()),
+                ShipTool.keys(S3, "hive"));
+    }
 }
