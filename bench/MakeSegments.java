@@ -1,5 +1,6 @@
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Envelope;
+import io.flywheel.journal.SealRecord;
 import io.flywheel.journal.SegmentName;
 
 import java.io.BufferedOutputStream;
@@ -41,7 +42,10 @@ public class MakeSegments {
                     t = t.plusMillis(3);
                 }
             }
-            DataDir.move(open, dir.segments().resolve(name.sealedFileName()));
+            // as the journal seals: the seal record (SHA-256, events, seqs) exists before the sealed name does
+            Path sealed = dir.segments().resolve(name.sealedFileName());
+            Files.write(SealRecord.pathFor(sealed), SealRecord.compute(open).toBytes());
+            DataDir.move(open, sealed);
         }
     }
 }

@@ -16,7 +16,7 @@ rm -rf "$OUT"; mkdir -p "$OUT/s3data"
 OUT=$(cd "$OUT" && pwd)
 
 echo "== making $COUNT x $MIB MiB of sealed segments" >&2
-"$JAVA" -cp target/classes bench/MakeSegments.java "$OUT/dir" "$COUNT" "$MIB"
+"$JAVA" -cp "target/classes:target/quarkus-app/lib/main/*" bench/MakeSegments.java "$OUT/dir" "$COUNT" "$MIB"
 BYTES=$(du -cb "$OUT"/dir/segments/*.jsonl | tail -1 | cut -f1)
 
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')

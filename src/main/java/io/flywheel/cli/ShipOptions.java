@@ -33,8 +33,9 @@ public class ShipOptions {
     @Option(names = "--create-bucket", description = "Create the bucket when it does not exist.")
     boolean createBucket;
 
-    @Option(names = "--part-size", defaultValue = "16MiB", paramLabel = "SIZE", converter = SizeConverter.Text.class,
-            description = "Multipart part size for large segments (5MiB..5GiB). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--part-size", defaultValue = "128MiB", paramLabel = "SIZE", converter = SizeConverter.Text.class,
+            description = "Segments up to this size go as one conditional PUT, larger ones multipart in parts of this "
+                    + "size (5MiB..5GiB). Default: ${DEFAULT-VALUE} (a 64 MiB segment is one PUT).")
     String partSize;
 
     @Option(names = "--key-format", defaultValue = "default", paramLabel = "default|hive|TEMPLATE",

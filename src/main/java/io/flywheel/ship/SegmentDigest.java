@@ -34,9 +34,22 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
     /** @throws ShipException CORRUPT when the bytes differ from the seal record */
     static SegmentDigest compute(Path segment, Compression compression, Path tmp, long partSize)
             throws IOException, ShipException {
+        return compute(segment, compression, tmp, partSize, (i, md5) -> { });
+    }
+
+    /** Called with each part's MD5 as soon as the part has been read, so that its upload need not wait for the rest. */
+    interface PartListener {
+        void partHashed(int index, byte[] md5);
+    }
+
+    /** As {@link #compute(Path, Compression, Path, long)}, telling {@code listener} of every part's MD5 on the way. */
+    static SegmentDigest compute(Path segment, Compression compression, Path tmp, long partSize, PartListener listener)
+            throws IOException, ShipException {
         Optional<SealRecord> record = SealRecord.read(segment);
+        // the seal record has the line count: counting newlines byte by byte would cost as much as the MD5s
+        boolean countLines = record.isEmpty();
         MessageDigest sha = digest("SHA-256");
-        PartMd5s parts = new PartMd5s(partSize);
+        PartMd5s parts = new PartMd5s(partSize, listener);
         long size = Files.size(segment);
         long lines = 0;
         long lastLineStart = 0;
@@ -56,7 +69,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
                 } else {
                     parts.write(buf, 0, n);
                 }
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; countLines && i < n; i++) {
                     if (buf[i] == '\n') {
                         lines++;
                         if (pos + i + 1 < size) {
@@ -136,12 +149,14 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
     /** MD5s of consecutive {@code partSize} slices of what is written; an empty stream is one empty part. */
     private static final class PartMd5s extends OutputStream {
         private final long partSize;
+        private final PartListener listener;
         private final List<byte[]> done = new ArrayList<>();
         private MessageDigest current = digest("MD5");
         private long inPart;
 
-        PartMd5s(long partSize) {
+        PartMd5s(long partSize, PartListener listener) {
             this.partSize = partSize;
+            this.listener = listener;
         }
 
         @Override
@@ -159,6 +174,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
                 len -= n;
                 if (inPart == partSize) {
                     done.add(current.digest());
+                    listener.partHashed(done.size() - 1, done.getLast());
                     inPart = 0;
                 }
             }
@@ -167,6 +183,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         List<byte[]> finish() {
             if (inPart > 0 || done.isEmpty()) {
                 done.add(current.digest());
+                listener.partHashed(done.size() - 1, done.getLast());
                 inPart = 0;
             }
             return done;

@@ -1,5 +1,6 @@
 package io.flywheel.ship;
 
+import io.flywheel.journal.SealRecord;
 import io.flywheel.journal.SegmentName;
 import io.flywheel.journal.SegmentRetention;
 import io.minio.StatObjectResponse;
@@ -11,11 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Ships one sealed segment: hash it once (checked against its seal record), clear incomplete uploads a killed pass
@@ -52,6 +56,13 @@ final class SegmentShipment {
                 "skipping " + fileName + ": not a segment name", null));
         String key = config.keyFormat().key(config.prefix(), host, name, config.compression());
         String where = store.where(key);
+        Optional<SealRecord> sealed = streamable(seg);
+        if (sealed.isPresent()) {
+            abortIncomplete(key);
+            if (store.stat(key).isEmpty()) {
+                return streamed(seg, key, sealed.get());
+            }
+        }
         SegmentDigest d;
         try {
             if (config.compression() == Compression.GZIP) {
@@ -107,6 +118,120 @@ final class SegmentShipment {
         forget(seg, d);
         progress.advance(d.length());
         return new Outcome(false, 0);
+    }
+
+    /**
+     * The seal record of a segment that can be hashed and uploaded at the same time, or empty. That takes a seal
+     * record (its SHA-256 goes into the metadata before the content has been read) and an upload of several parts
+     * straight from the file (a single PUT needs its MD5 before the first byte; a gzip copy is written first).
+     */
+    private Optional<SealRecord> streamable(Path seg) throws ShipException {
+        if (config.compression() != Compression.NONE) {
+            return Optional.empty();
+        }
+        try {
+            Optional<SealRecord> r = SealRecord.read(seg);
+            return r.isPresent() && Files.size(seg) > config.partSize() ? r : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // the full read says what is wrong
+        }
+    }
+
+    /**
+     * Hashes part {@code i + 1} while part {@code i} is being sent: one thread reads the segment once (SHA-256 and
+     * the part MD5s, as {@link SegmentDigest#compute}), this one uploads each part as soon as its MD5 is known. The
+     * complete waits for the whole read: bytes that no longer match the seal record abort the upload (CORRUPT), so a
+     * damaged segment never becomes an object.
+     */
+    private Outcome streamed(Path seg, String key, SealRecord rec) throws ShipException {
+        String fileName = seg.getFileName().toString();
+        long size;
+        try {
+            size = Files.size(seg);
+        } catch (IOException e) {
+            throw new ShipException(ShipException.Kind.LOCAL, "cannot read " + seg + ": " + S3Failures.oneLine(e), e);
+        }
+        int count = (int) ((size + config.partSize() - 1) / config.partSize());
+        List<CompletableFuture<byte[]>> md5s = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            md5s.add(new CompletableFuture<>());
+        }
+        CompletableFuture<SegmentDigest> digest = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("flywheel-ship-hash").start(() -> {
+            try {
+                digest.complete(SegmentDigest.compute(seg, Compression.NONE, null, config.partSize(), (i, md5) -> {
+                    if (i < md5s.size()) {
+                        md5s.get(i).complete(md5);
+                    }
+                }));
+            } catch (Throwable t) {
+                digest.completeExceptionally(t);
+            }
+            // a segment that changed size leaves parts unhashed: the upload stops waiting and finds out below
+            md5s.forEach(f -> f.completeExceptionally(new IOException(fileName + " changed while being read")));
+        });
+        SegmentDigest announced = new SegmentDigest(rec.sha256(), rec.length(), rec.events(), rec.firstSeq(),
+                rec.lastSeq(), true, seg, size, config.partSize(), List.of());
+        String uploadId = store.createMultipart(key, headers(announced, null));
+        boolean completed = false;
+        try {
+            List<Part> parts = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] md5 = await(md5s.get(i), digest, fileName);
+                long offset = i * config.partSize();
+                long length = Math.min(config.partSize(), size - offset);
+                parts.add(store.uploadPart(key, uploadId, i + 1, seg, offset, length,
+                        Base64.getEncoder().encodeToString(md5)));
+                progress.advance(length);
+            }
+            SegmentDigest d = await(digest, digest, fileName);
+            completed = store.completeIfAbsent(key, uploadId, parts);
+            if (!completed) {
+                // refused (412): the upload stays open on the server until the finally aborts it
+                return alreadyThere(seg, store.where(key), store.stat(key).orElseThrow(() -> new ShipException(
+                        ShipException.Kind.UNAVAILABLE, "an object appeared at " + store.where(key)
+                        + " and went again; will retry", null)), d);
+            }
+            StatObjectResponse st = store.stat(key).orElseThrow(() -> new ShipException(ShipException.Kind.UNAVAILABLE,
+                    "uploaded " + store.where(key) + " but it is not there on stat; will retry", null));
+            String diff = ObjectCheck.difference(st, d, true);
+            if (diff != null) {
+                throw new ShipException(ShipException.Kind.CONFLICT, "verification of " + store.where(key)
+                        + " failed (" + diff + "); local segment kept", null);
+            }
+            forget(seg, d);
+            return new Outcome(true, size);
+        } finally {
+            if (!completed) {
+                try {
+                    store.abort(key, uploadId);
+                } catch (ShipException e) {
+                    LOG.debugf("could not abort upload %s of %s (the next pass does): %s", uploadId, key, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The hashing thread's result; its failure (CORRUPT from the seal check, or a read error) as the pass expects. */
+    private static <T> T await(CompletableFuture<T> f, CompletableFuture<SegmentDigest> digest, String fileName)
+            throws ShipException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShipException(ShipException.Kind.UNAVAILABLE, "interrupted", e);
+        } catch (ExecutionException e) {
+            // the hashing thread settles the digest before it fails the parts it never reached
+            Throwable cause = digest.isCompletedExceptionally() ? digest.exceptionNow() : e.getCause();
+            if (cause instanceof ShipException se) {
+                throw se;
+            }
+            if (cause instanceof NoSuchFileException) {
+                throw new ShipException(ShipException.Kind.LOCAL, fileName + " disappeared while shipping", cause);
+            }
+            throw new ShipException(ShipException.Kind.LOCAL, "cannot read " + fileName + ": "
+                    + S3Failures.oneLine(cause), cause);
+        }
     }
 
     /**

@@ -42,7 +42,7 @@ public record ShipConfig(String bucket, String prefix, Compression compression, 
 
     public static ShipConfig defaults() {
         return new ShipConfig("flywheel", "", Compression.NONE, 5, Duration.ofMillis(200), Duration.ofSeconds(10),
-                Duration.ofDays(7), false, 16L << 20, KeyFormat.parse("default"), defaultParallel());
+                Duration.ofDays(7), false, 128L << 20, KeyFormat.parse("default"), defaultParallel());
     }
 
     public ShipConfig withBucket(String b) {

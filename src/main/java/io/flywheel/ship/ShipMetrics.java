@@ -31,10 +31,11 @@ public final class ShipMetrics {
         for (ShipException.Kind k : ShipException.Kind.values()) {
             failures.put(k.label(), s.failuresTotal().getOrDefault(k.label(), 0L));
         }
-        double lastSuccess = s.lastSuccess() == null ? 0 : Instant.parse(s.lastSuccess()).toEpochMilli() / 1000.0;
+        // whole seconds: a fractional epoch time would be printed with 9 significant digits, i.e. to 10 s
+        long lastSuccess = s.lastSuccess() == null ? 0 : Instant.parse(s.lastSuccess()).getEpochSecond();
         return new PromText()
                 .gauge("flywheel_ship_last_pass_timestamp_seconds", "When the last ship pass ended (Unix time)",
-                        Instant.parse(s.time()).toEpochMilli() / 1000.0)
+                        Instant.parse(s.time()).getEpochSecond())
                 .gauge("flywheel_ship_last_success_timestamp_seconds",
                         "When a ship pass last ended without error (Unix time; 0 = never)", lastSuccess)
                 .gauge("flywheel_ship_last_pass_ok", "1 when the last ship pass ended without error",

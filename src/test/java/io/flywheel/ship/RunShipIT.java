@@ -3,6 +3,8 @@ package io.flywheel.ship;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flywheel.testing.Flywheel;
+import io.flywheel.testing.Json;
 import io.flywheel.testing.S3Proxy;
 import io.flywheel.testing.Segments;
 import io.flywheel.testing.ShipTool;
@@ -14,6 +16,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -108,6 +111,99 @@ class RunShipIT {
         }
         assertEquals(2000, everyEventOnce(bucket, dir).size(), "nothing lost");
         assertEquals(2000, shippedExactlyOnce(bucket, dir).size(), "nothing lost");
+    }
+
+    @Test
+    void shipEveryWritesShipPromAndStatusShowsTheShippingFigures() throws Exception {
+        String bucket = "run-prom";
+        ShipTool.createBucket(S3, bucket);
+        Path dir = ShipTool.newDir("run-prom").resolve("data");
+        Path prom = dir.resolve("ship.prom");
+
+        // first run: nothing listens at the endpoint, so every pass with something to ship fails (class unavailable)
+        Process down = startRun(bucket, dir, Map.of("MINIO_ENDPOINT", "http://127.0.0.1:9"), "--retries", "0");
+        try (OutputStream in = down.getOutputStream()) {
+            feed(in, 400);
+            waitUntil(() -> series(prom, "flywheel_ship_pending_segments") >= 2
+                    && series(prom, "flywheel_ship_failures_total{class=\"unavailable\"}") >= 1, 30);
+        }
+        assertTrue(down.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, down.exitValue(), Files.readString(dir.resolveSibling("err.txt")));
+        String text = Files.readString(prom);
+        assertEquals(0, series(prom, "flywheel_ship_last_pass_ok"), text);
+        assertEquals(0, series(prom, "flywheel_ship_failures_total{class=\"credentials\"}"), text);
+        assertTrue(series(prom, "flywheel_ship_pending_bytes") > 0, text);
+        assertTrue(text.contains("flywheel_ship_oldest_pending_age_seconds "), text);
+        Map<String, Object> failing = status(dir);
+        assertEquals("unavailable", failing.get("last_ship.error_class"), failing::toString);
+        assertTrue((Long) failing.get("last_ship.failures_total.unavailable") >= 1, failing::toString);
+        assertTrue((Long) failing.get("last_ship.pending") >= 2, failing::toString);
+        assertTrue((Long) failing.get("last_ship.pending_bytes") > 0, failing::toString);
+        assertTrue(((Number) failing.get("last_ship.oldest_pending_age_seconds")).doubleValue() > 0, failing::toString);
+        long unavailable = (Long) failing.get("last_ship.failures_total.unavailable");
+
+        // second run against the server, without input so that no segment is sealed meanwhile: the backlog goes,
+        // the figures say so, the failure counts stay
+        long before = System.currentTimeMillis() / 1000;
+        Process up = startRun(bucket, dir, Map.of());
+        try (OutputStream in = up.getOutputStream()) {
+            waitUntil(() -> series(prom, "flywheel_ship_last_pass_ok") == 1
+                    && series(prom, "flywheel_ship_pending_segments") == 0
+                    && series(prom, "flywheel_ship_segments_total") >= 2, 30);
+            text = Files.readString(prom);
+            assertEquals(1, series(prom, "flywheel_ship_last_pass_ok"), text);
+            assertEquals(0, series(prom, "flywheel_ship_pending_segments"), text);
+            assertEquals(0, series(prom, "flywheel_ship_pending_bytes"), text);
+            assertEquals(0, series(prom, "flywheel_ship_oldest_pending_age_seconds"), text);
+            assertTrue(series(prom, "flywheel_ship_last_success_timestamp_seconds") >= before, text);
+            assertTrue(series(prom, "flywheel_ship_bytes_total") > 0, text);
+            assertEquals(unavailable, series(prom, "flywheel_ship_failures_total{class=\"unavailable\"}"), text);
+            Map<String, Object> ok = status(dir);
+            assertEquals(Instant.parse((String) ok.get("last_ship.last_success")).getEpochSecond(),
+                    series(prom, "flywheel_ship_last_success_timestamp_seconds"), text);
+            assertEquals(null, ok.get("last_ship.error_class"), ok::toString);
+            assertEquals(unavailable, ok.get("last_ship.failures_total.unavailable"), ok::toString);
+            assertEquals(0L, ok.get("last_ship.pending"), ok::toString);
+            assertEquals(0L, ok.get("last_ship.pending_bytes"), ok::toString);
+            assertEquals(0.0, ((Number) ok.get("last_ship.oldest_pending_age_seconds")).doubleValue(), ok::toString);
+            assertTrue((Long) ok.get("last_ship.shipped_bytes_total") > 0, ok::toString);
+        }
+        assertTrue(up.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, up.exitValue(), Files.readString(dir.resolveSibling("err.txt")));
+    }
+
+    private static Process startRun(String bucket, Path dir, Map<String, String> env, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("run", "--dir", dir.toString(), "--ship-every", "200ms",
+                "--bucket", bucket, "--roll-bytes", "16KiB", "--keep-shipped", "0"));
+        args.addAll(List.of(more));
+        return ShipTool.builder(S3, env, args).redirectError(dir.resolveSibling("err.txt").toFile()).start();
+    }
+
+    private static void feed(OutputStream in, int count) throws IOException {
+        for (int n = 0; n < count; n++) {
+            in.write(event(n).getBytes(StandardCharsets.UTF_8));
+        }
+        in.flush();
+    }
+
+    /** The value of one series in a textfile-format file; -1 when the file or the series is not there (yet). */
+    private static double series(Path prom, String name) {
+        try {
+            for (String line : Files.readAllLines(prom)) {
+                if (line.startsWith(name + " ")) {
+                    return Double.parseDouble(line.substring(name.length() + 1).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static Map<String, Object> status(Path dir) throws Exception {
+        Flywheel.Result r = Flywheel.run(null, "status", "--dir", dir.toString(), "--json");
+        assertEquals(0, r.exit(), r.all());
+        return Json.flat(r.stdout());
     }
 
     /** After a final one-shot ship, every event is in the bucket exactly once and nothing is left locally. */

@@ -1,6 +1,5 @@
 package io.flywheel.ship;
 
-import io.flywheel.journal.SealRecord;
 import io.flywheel.testing.S3Proxy;
 import io.flywheel.testing.SegmentFixtures;
 import io.flywheel.testing.ShipTool;
@@ -27,12 +26,6 @@ class ShipAuditIT {
     static final S3Proxy S3 = new S3Proxy();
 
     private static final Instant T0 = Instant.parse("2026-11-30T17:05:00Z");
-
-    private static void sealRecords(Path dir) throws Exception {
-        for (Path p : ShipTool.names(dir.resolve("segments")).stream().map(n -> dir.resolve("segments").resolve(n)).toList()) {
-            Files.write(SealRecord.pathFor(p), SealRecord.compute(p).toBytes());
-        }
-    }
 
     @Test
     void aMultipartSegmentNeverOverwritesADifferentObjectAndIsDoneWhenTheSameIsThere() throws Exception {
@@ -66,8 +59,9 @@ class ShipAuditIT {
     @Test
     void aSegmentCorruptedAfterSealingIsRefusedByShipAndReportedByVerify() throws Exception {
         Path dir = ShipTool.newDir("rot");
-        List<Path> segs = SegmentFixtures.write(dir, "host-r", 2, 20_000, T0);
-        sealRecords(dir);
+        // larger than the part size: hashed while it is uploaded, so the damage is found after parts went up
+        List<Path> segs = SegmentFixtures.write(dir, "host-r", 2, 6L << 20, T0);
+        SegmentFixtures.sealRecords(dir);
         try (RandomAccessFile f = new RandomAccessFile(segs.get(0).toFile(), "rw")) {
             f.seek(10_000);
             int b = f.read();
@@ -75,10 +69,15 @@ class ShipAuditIT {
             f.write(b ^ 0x01); // one flipped bit, same length
         }
         ShipTool.createBucket(S3, "rot");
-        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "rot", "--keep-shipped", "0");
+        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "rot", "--keep-shipped", "0", "--part-size", "5MiB");
         assertEquals(1, r.exit(), r::toString);
         assertTrue(r.stderr().contains("refusing to ship") && r.stderr().contains("changed since sealing"), r::toString);
-        assertEquals(1, ShipTool.keys(S3, "rot").size(), "the intact segment went");
+        assertEquals(List.of("2026/11/30/host-r/" + segs.get(1).getFileName()), ShipTool.keys(S3, "rot"),
+                "the intact segment went");
+        assertEquals(List.of(), ShipTool.incompleteUploads(S3, "rot"), "the damaged one's upload was aborted");
+        String etag = ShipTool.client(S3).statObject(StatObjectArgs.builder().bucket("rot")
+                .object(ShipTool.keys(S3, "rot").get(0)).build()).etag();
+        assertTrue(etag.replace("\"", "").endsWith("-2"), etag);
         var v = io.flywheel.testing.Flywheel.run(null, "verify", "--dir", dir.toString());
         assertEquals(1, v.exit(), v.all());
         assertTrue(v.stdout().contains("bytes changed since sealing"), v.all());
@@ -119,5 +118,29 @@ class ShipAuditIT {
         var collide = run(S3, "ship", "--dir", dir.toString(), "--bucket", "metrics", "--key-format", "{host}/{yyyy}");
         assertEquals(2, collide.exit(), collide::toString);
         assertTrue(collide.stderr().contains("could give two segments the same key"), collide::toString);
+    }
+
+    @Test
+    void hiveKeysListAsPartitionsTheWayAwsS3LsShowsThem() throws Exception {
+        Path dir = ShipTool.newDir("hive");
+        // first events at 22:30, 23:30 and 00:30 UTC: two days, three hours
+        List<Path> segs = SegmentFixtures.write(dir, "host-h", 3, 4_000, Instant.parse("2026-11-30T22:30:00Z"));
+        ShipTool.createBucket(S3, "hive");
+        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "hive", "--prefix", "lake", "--key-format", "hive");
+        assertEquals(0, r.exit(), r::toString);
+
+        assertEquals(List.of("lake/"), ShipTool.ls(S3, "hive", ""));
+        assertEquals(List.of("lake/dt=2026-11-30/", "lake/dt=2026-12-01/"), ShipTool.ls(S3, "hive", "lake/"));
+        assertEquals(List.of("lake/dt=2026-11-30/hour=22/", "lake/dt=2026-11-30/hour=23/"),
+                ShipTool.ls(S3, "hive", "lake/dt=2026-11-30/"));
+        assertEquals(List.of("lake/dt=2026-12-01/hour=00/"), ShipTool.ls(S3, "hive", "lake/dt=2026-12-01/"));
+        assertEquals(List.of("lake/dt=2026-12-01/hour=00/host=host-h/"),
+                ShipTool.ls(S3, "hive", "lake/dt=2026-12-01/hour=00/"));
+        assertEquals(List.of("lake/dt=2026-12-01/hour=00/host=host-h/" + segs.get(2).getFileName()),
+                ShipTool.ls(S3, "hive", "lake/dt=2026-12-01/hour=00/host=host-h/"));
+        assertEquals(List.of("lake/dt=2026-11-30/hour=22/host=host-h/" + segs.get(0).getFileName(),
+                        "lake/dt=2026-11-30/hour=23/host=host-h/" + segs.get(1).getFileName(),
+                        "lake/dt=2026-12-01/hour=00/host=host-h/" + segs.get(2).getFileName()),
+                ShipTool.keys(S3, "hive"));
     }
 }

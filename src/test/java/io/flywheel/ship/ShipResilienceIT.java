@@ -3,6 +3,7 @@ package io.flywheel.ship;
 import io.flywheel.testing.ShipTool;
 import io.flywheel.testing.S3Proxy;
 import io.flywheel.testing.SegmentFixtures;
+import io.minio.StatObjectArgs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -70,6 +71,57 @@ class ShipResilienceIT {
         assertEquals(new ArrayList<>(sha.keySet()), shippedNames);
         assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
         assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
+    }
+
+    @Test
+    void killedMidMultipartThenShippedAgainLeavesOneCompleteObjectPerSegmentAndNoIncompleteUpload() throws Exception {
+        Path dir = ShipTool.newDir("kill-mpu");
+        List<Path> segs = SegmentFixtures.write(dir, "host-mpu", 3, 30L << 20, T0);
+        SegmentFixtures.sealRecords(dir); // as the journal seals: hashing and uploading overlap
+        Map<String, String> sha = new TreeMap<>();
+        Map<String, Long> parts = new TreeMap<>();
+        for (Path p : segs) {
+            sha.put(p.getFileName().toString(), ShipTool.sha256(p));
+            parts.put(p.getFileName().toString(), (Files.size(p) + (5L << 20) - 1) / (5L << 20));
+        }
+        String bucket = "kill-mpu";
+        ShipTool.createBucket(S3, bucket);
+        List<String> args = List.of("ship", "--dir", dir.toString(), "--bucket", bucket, "--part-size", "5MiB",
+                "--prefix", "fw");
+        Process p = ShipTool.builder(S3, Map.of(), args)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // SIGKILL while a multipart upload is open on the server: no finally block, no abort, nothing to clean up
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> open = List.of();
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            open = ShipTool.incompleteUploads(S3, bucket);
+            if (!open.isEmpty()) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(p.isAlive(), "the first pass should still be uploading when a multipart upload is open");
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        assertFalse(ShipTool.incompleteUploads(S3, bucket).isEmpty(), "killed with an upload open: " + open);
+        assertTrue(ShipTool.keys(S3, bucket).size() < 3, "killed before the end");
+
+        var r = run(S3, args.toArray(new String[0]));
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stdout().contains("\"failed\":0") && r.stdout().contains("\"pending\":0"), r::toString);
+
+        assertEquals(List.of(), ShipTool.incompleteUploads(S3, bucket), "no incomplete upload left on the server");
+        List<String> keys = ShipTool.keys(S3, bucket);
+        assertEquals(3, keys.size(), keys::toString);
+        List<String> shippedNames = new ArrayList<>();
+        for (String k : keys) {
+            String name = k.substring(k.lastIndexOf('/') + 1);
+            shippedNames.add(name);
+            assertEquals(sha.get(name), ShipTool.objectSha256(S3, bucket, k, false), k);
+            String etag = ShipTool.client(S3).statObject(StatObjectArgs.builder().bucket(bucket).object(k).build()).etag();
+            assertTrue(etag.replace("\"", "").endsWith("-" + parts.get(name)), "one complete multipart object: " + k + " " + etag);
+        }
+        assertEquals(new ArrayList<>(sha.keySet()), shippedNames);
+        assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.flywheel.testing;
 
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Envelope;
+import io.flywheel.journal.SealRecord;
 import io.flywheel.journal.SegmentName;
 
 import java.io.BufferedOutputStream;
@@ -63,5 +64,14 @@ public final class SegmentFixtures {
             out.add(sealed);
         }
         return out;
+    }
+
+    /** Writes the seal record of every sealed segment in {@code root/segments}, as the journal does when it seals. */
+    public static void sealRecords(Path root) throws IOException {
+        try (var files = Files.list(root.resolve("segments"))) {
+            for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
+                Files.write(SealRecord.pathFor(p), SealRecord.compute(p).toBytes());
+            }
+        }
     }
 }

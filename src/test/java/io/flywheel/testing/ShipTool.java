@@ -3,7 +3,10 @@ package io.flywheel.testing;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
+import io.minio.messages.ListMultipartUploadsResult;
+import io.minio.messages.Upload;
 import io.minio.messages.Item;
 
 import java.io.IOException;
@@ -104,6 +107,44 @@ public final class ShipTool {
         }
         keys.sort(null);
         return keys;
+    }
+
+    public static MinioAsyncClient asyncClient(S3Proxy s3) {
+        return MinioAsyncClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
+                .region("us-east-1").build();
+    }
+
+    /** Incomplete multipart uploads in the bucket, as "key uploadId", straight from ListMultipartUploads. */
+    public static List<String> incompleteUploads(S3Proxy s3, String bucket) throws Exception {
+        List<String> out = new ArrayList<>();
+        String keyMarker = null;
+        String idMarker = null;
+        while (true) {
+            ListMultipartUploadsResult r = asyncClient(s3).listMultipartUploadsAsync(bucket, null, null, null, keyMarker,
+                    1000, null, idMarker, null, null).get().result();
+            for (Upload u : r.uploads()) {
+                out.add(u.objectName() + " " + u.uploadId());
+            }
+            if (!r.isTruncated()) {
+                return out;
+            }
+            keyMarker = r.nextKeyMarker();
+            idMarker = r.nextUploadIdMarker();
+        }
+    }
+
+    /**
+     * One level of a listing with delimiter "/", as {@code aws s3 ls s3://bucket/prefix} shows it: the common
+     * prefixes (ending in "/") and the objects directly under {@code prefix}, sorted.
+     */
+    public static List<String> ls(S3Proxy s3, String bucket, String prefix) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (io.minio.Result<Item> r : client(s3).listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                .delimiter("/").build())) {
+            out.add(r.get().objectName());
+        }
+        out.sort(null);
+        return out;
     }
 
     public static String sha256(InputStream in) throws Exception {
