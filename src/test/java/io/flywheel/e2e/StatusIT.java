@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flywheel.obs.PromText;
 import io.flywheel.testing.Flywheel;
+import io.flywheel.testing.NotifyListener;
 import io.flywheel.testing.Json;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -155,31 +151,9 @@ class StatusIT {
 
     @Test
     void systemdNotificationReadyStatusWatchdogStopping() throws Exception {
-        Path sock = tmp.resolve("notify.sock");
-        Path listener = tmp.resolve("listen.py");
-        Files.writeString(listener, """
-                import socket, sys
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-                s.bind(sys.argv[1])
-                print("BOUND", flush=True)
-                while True:
-                    d = s.recv(65536).decode()
-                    print(d.replace("\\n", "|"), flush=True)
-                """);
-        Process py = new ProcessBuilder("python3", listener.toString(), sock.toString()).redirectErrorStream(true).start();
-        List<String> got = Collections.synchronizedList(new ArrayList<>());
-        BufferedReader pyOut = new BufferedReader(new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
-        assertEquals("BOUND", pyOut.readLine());
-        Thread collector = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                for (String l; (l = pyOut.readLine()) != null; ) {
-                    got.add(l);
-                }
-            } catch (IOException ignored) {
-                // listener killed
-            }
-        });
-        try {
+        try (NotifyListener listener = NotifyListener.start(tmp)) {
+            Path sock = listener.socket();
+            java.util.function.Supplier<List<String>> got = () -> listener.messages().stream().map(NotifyListener.Message::text).toList();
             ProcessBuilder pb = Flywheel.builder("run", "--dir", tmp.resolve("data").toString(), "--metrics-interval", "1s");
             pb.environment().put("NOTIFY_SOCKET", sock.toString());
             pb.environment().put("WATCHDOG_USEC", "1000000");
@@ -191,33 +165,27 @@ class StatusIT {
                 in.write(Files.readAllBytes(SAMPLE));
                 in.flush();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (System.nanoTime() < deadline && !(count(got, "WATCHDOG=1") >= 2 && count(got, "STATUS=") >= 2)) {
+                while (System.nanoTime() < deadline && !(count(got.get(), "WATCHDOG=1") >= 2 && count(got.get(), "STATUS=") >= 2)) {
                     Thread.sleep(100);
                 }
             }
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), Files.readString(err));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline && count(got, "STOPPING=1") == 0) {
+            while (System.nanoTime() < deadline && count(got.get(), "STOPPING=1") == 0) {
                 Thread.sleep(50);
             }
-            List<String> msgs = List.copyOf(got);
+            List<String> msgs = got.get();
             assertTrue(msgs.get(0).startsWith("READY=1"), msgs.toString());
             assertTrue(count(msgs, "WATCHDOG=1") >= 2, msgs.toString());
             assertTrue(count(msgs, "STATUS=") >= 2, "a periodic STATUS besides the one with READY: " + msgs);
             assertTrue(msgs.stream().anyMatch(m -> m.contains("STATUS=") && m.contains("16 kept")), msgs.toString());
             assertTrue(msgs.get(msgs.size() - 1).startsWith("STOPPING=1"), msgs.toString());
             assertFalse(Files.readString(err).contains("WARNING"), Files.readString(err));
-        } finally {
-            py.destroy();
-            py.waitFor(5, TimeUnit.SECONDS);
-            collector.join(5000);
         }
     }
 
     private static long count(List<String> msgs, String what) {
-        synchronized (msgs) {
-            return msgs.stream().filter(m -> m.contains(what)).count();
-        }
+        return msgs.stream().filter(m -> m.contains(what)).count();
     }
 }
