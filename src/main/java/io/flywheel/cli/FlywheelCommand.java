@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 @Command(name = "flywheel", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Event sidecar for AI agents: live broadcast, a durable write-ahead journal, shipping to MinIO.",
         subcommands = {RunCommand.class, EmitCommand.class, TapCommand.class, VerifyCommand.class, ShipCommand.class,
-            StatusCommand.class, GenerateCommand.class})
+            StatusCommand.class, GenerateCommand.class, FollowCommand.class})
 public class FlywheelCommand {
 }
