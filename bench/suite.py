@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.chdir(ROOT)
-FW = str(ROOT / "target/flywheel")
+FW = os.environ.get("FLYWHEEL_BIN") or str(ROOT / "target/flywheel")  # e.g. an older build, for a before/after
 JAVA_HOME = os.environ.get("JAVA_HOME") or "/usr/lib/jvm/temurin-25-jdk-amd64"
 JAVA = JAVA_HOME + "/bin/java"
 OUT = ROOT / "bench/out/suite"
@@ -273,27 +273,42 @@ def echo_stalled(inp, n, stall):
     shutil.rmtree(d, ignore_errors=True)
     env = dict(os.environ, FLYWHEEL_JAVA_OPTS="-Xmx128m")
     err = open(OUT / "echo.err", "w")
-    p = subprocess.Popen([FW, "run", "--dir", str(d), "--echo"], stdin=open(inp, "rb"), stdout=subprocess.PIPE,
+    p = subprocess.Popen([FW, "run", "--dir", str(d), "--echo"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=err, env=env)
+    import threading
+    def feed():
+        with open(inp, "rb") as f:
+            shutil.copyfileobj(f, p.stdin, 1 << 20)
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
     peak, t0 = 0, time.time()
-    while time.time() - t0 < stall:  # the reader does not read at all
+    while time.time() - t0 < stall:  # the reader does not read at all while events flow
         peak = max(peak, rss_of(java_pid(p.pid)))
         time.sleep(0.1)
-    lines, lagged, notices = 0, 0, 0
-    for raw in p.stdout:  # the reader resumes
-        if raw.startswith(b'{"lagged":'):
-            lagged += int(raw[10:raw.index(b"}")])
-            notices += 1
-        else:
-            lines += 1
-        if (lines & 0xffff) == 0:
-            peak = max(peak, rss_of(p.pid))
+    fed_during_stall = not feeder.is_alive()
+    counts = {"lines": 0, "lagged": 0, "notices": 0}
+    def read():  # the reader resumes
+        for raw in p.stdout:
+            if raw.startswith(b'{"lagged":'):
+                counts["lagged"] += int(raw[10:raw.index(b"}")])
+                counts["notices"] += 1
+            else:
+                counts["lines"] += 1
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    feeder.join()
+    p.stdin.close()  # end of input: the run drains the echo to the reader and exits
+    while reader.is_alive():
+        peak = max(peak, rss_of(p.pid))
+        reader.join(0.1)
+    lines, lagged, notices = counts["lines"], counts["lagged"], counts["notices"]
     code = p.wait(60)
     log = (OUT / "echo.err").read_text()
     kept = int(re.search(r"\((\d+) kept", log).group(1)) if re.search(r"\((\d+) kept", log) else -1
     figure("live", f"run --echo, stalled reader: peak RSS", peak / 1024, "MiB", "bound asked for (MiB)", 256,
            f"exit {code}; kept {kept:,} of {n:,} durable; echoed {lines:,} + lagged {lagged:,} in {notices} notices "
-           f"= {lines + lagged:,}; OutOfMemoryError in log: {'OutOfMemoryError' in log}")
+           f"= {lines + lagged:,}; all input sent during the stall: {fed_during_stall}; "
+           f"OutOfMemoryError in log: {'OutOfMemoryError' in log}")
     results["echo_stalled"] = dict(exit=code, kept=kept, events=n, echoed=lines, lagged=lagged, notices=notices,
                                    peak_rss_kib=peak)
 
@@ -314,13 +329,17 @@ def follow_rolls(n, seconds):
     tail = subprocess.Popen(["tail", "-n", "+1", "-F", str(d / "current.jsonl")], stdout=open(OUT / "tail.out", "w"),
                             stderr=subprocess.DEVNULL)
     import threading
-    seqs, lags = [], []
+    seqs, lags, secs = [], [], {}
+    import calendar
     def reader():
         for raw in fol.stdout:
             now = time.time()
             i = raw.index(b'"ts":"') + 6
             ts = raw[i:i + 23].decode()
-            t = time.mktime(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + float(ts[19:23])
+            base = secs.get(ts[:19])
+            if base is None:
+                base = secs[ts[:19]] = calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S"))
+            t = base + float(ts[19:23])
             seqs.append(int(raw[7:raw.index(b",")]))
             lags.append(now - t)
     th = threading.Thread(target=reader, daemon=True)
@@ -358,13 +377,17 @@ def live_main():
     inp = OUT / "in.jsonl"
     with open(inp, "w") as f:
         subprocess.run([FW, "generate", "-n", str(N), "--durable-only"], stdout=f, check=True)
-    broadcast_cost(inp)
+    only = os.environ.get("BENCH_ONLY", "broadcast,echo,follow").split(",")
+    if "broadcast" in only:
+        broadcast_cost(inp)
     echo_n = 1_000_000 if QUICK else 5_000_000
     echo_inp = OUT / "echo-in.jsonl"
-    with open(echo_inp, "w") as f:
-        subprocess.run([FW, "generate", "-n", str(echo_n)], stdout=f, check=True)
-    echo_stalled(echo_inp, echo_n, 15 if QUICK else 60)
-    follow_rolls(200_000 if QUICK else 1_000_000, 10 if QUICK else 30)
+    if "echo" in only:
+        with open(echo_inp, "w") as f:
+            subprocess.run([FW, "generate", "-n", str(echo_n)], stdout=f, check=True)
+        echo_stalled(echo_inp, echo_n, 15 if QUICK else 60)
+    if "follow" in only:
+        follow_rolls(200_000 if QUICK else 1_000_000, 10 if QUICK else 30)
     (OUT / "results-live.json").write_text(json.dumps(results, indent=2))
     print(f"\nwrote {OUT / 'results-live.json'}")
 

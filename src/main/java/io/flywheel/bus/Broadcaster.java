@@ -31,6 +31,8 @@ public final class Broadcaster {
     private final LongAdder droppedForGone = new LongAdder();
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("flywheel-live-", 0).factory());
+    // one thread for every subscriber's held-back flush, and only while one is pending
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timer = timer();
     private volatile long syncedSeq;
     private volatile boolean closed;
 
@@ -46,11 +48,7 @@ public final class Broadcaster {
     /** As {@link #publish(Event)} for a block of events: each subscriber is woken once for the whole block. */
     public void publish(Event[] events, int count) {
         for (LiveSubscription s : subscribers) {
-            boolean any = false;
-            for (int i = 0; i < count; i++) {
-                any |= s.enqueue(events[i]);
-            }
-            if (any) {
+            if (s.enqueue(events, count)) {
                 s.schedule();
             }
         }
@@ -74,6 +72,22 @@ public final class Broadcaster {
                 s.schedule();
             }
         }
+    }
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+        var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "flywheel-live-flush");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setKeepAliveTime(1, java.util.concurrent.TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true);
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+
+    void later(Runnable task, long nanos) {
+        timer.schedule(task, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     long syncedSeq() {

@@ -21,6 +21,7 @@ public final class EchoSubscriber implements LiveSink, AutoCloseable {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile Flow.Subscription subscription;
     private int received;
+    private volatile long written; // signals written so far: progress, for close()
     private volatile boolean failed;
 
     public EchoSubscriber(OutputStream out) {
@@ -40,6 +41,7 @@ public final class EchoSubscriber implements LiveSink, AutoCloseable {
         }
         try {
             writeLine(out, signal);
+            written++;
         } catch (IOException e) {
             stop(); // the reader went away (EPIPE): stop writing, never disturb ingest
             return;
@@ -85,20 +87,31 @@ public final class EchoSubscriber implements LiveSink, AutoCloseable {
     }
 
     /**
-     * Waits up to {@code graceMillis} until what the broadcaster held is written. A reader that does not read by
-     * then loses the rest: the writing thread may stay blocked in {@code write}, but it is a daemon and nothing here
-     * waits for it - a stalled stdout must never hold up shutdown.
+     * Waits until what the broadcaster held is written, as long as the reader makes progress: it gives up once
+     * nothing was written for {@code graceMillis}, and after five times that in any case. A reader that does not read loses the rest: the writing thread may
+     * stay blocked in {@code write}, but it is a daemon and nothing here waits for it - a stalled stdout must never
+     * hold up shutdown by more than the grace.
      */
     public boolean close(long graceMillis) throws InterruptedException {
-        boolean finished = done.await(graceMillis, TimeUnit.MILLISECONDS);
-        if (!finished) {
-            failed = true;
-            Flow.Subscription s = subscription;
-            if (s != null) {
-                s.cancel();
+        long seen = written;
+        long quietSince = System.nanoTime();
+        long giveUp = quietSince + TimeUnit.MILLISECONDS.toNanos(graceMillis) * 5; // even a reader that trickles
+        while (!done.await(50, TimeUnit.MILLISECONDS)) {
+            long now = System.nanoTime();
+            if (written != seen) {
+                seen = written;
+                quietSince = now;
+            }
+            if (now - quietSince > TimeUnit.MILLISECONDS.toNanos(graceMillis) || now > giveUp) {
+                failed = true;
+                Flow.Subscription s = subscription;
+                if (s != null) {
+                    s.cancel();
+                }
+                return false;
             }
         }
-        return finished;
+        return true;
     }
 
     @Override

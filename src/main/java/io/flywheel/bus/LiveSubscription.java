@@ -29,9 +29,14 @@ final class LiveSubscription implements Flow.Subscription {
     private final AtomicLong missedTotal = new AtomicLong();
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
+    private final Event[] batch = new Event[256]; // only the one running drain uses it (work-in-progress guard)
     private volatile boolean cancelled;
     private volatile boolean completed;
     private volatile boolean terminated;
+    static final long FLUSH_NANOS = 2_000_000L;
+    private long lastFlush = System.nanoTime() - FLUSH_NANOS; // drain-only
+    private volatile boolean flushDue;
+    private volatile boolean flushArmed;
 
     LiveSubscription(LiveOptions options, Flow.Subscriber<? super Signal> downstream, Broadcaster owner, Executor executor) {
         this.options = options;
@@ -44,22 +49,47 @@ final class LiveSubscription implements Flow.Subscription {
         return e.raw().length + OVERHEAD;
     }
 
+    private boolean wants(Event e) {
+        return !(options.committedOnly() && !e.durable()) && options.filter().test(e);
+    }
+
     /** Never blocks and never calls the subscriber; returns true when the event was queued. */
     boolean enqueue(Event e) {
-        if (cancelled || completed || (options.committedOnly() && !e.durable()) || !options.filter().test(e)) {
+        if (cancelled || completed || !wants(e)) {
             return false;
         }
         synchronized (this) {
-            queue.addLast(e);
-            bytes += cost(e);
-            // the newest event always stays, even one larger than the bound: a stream of big events still flows
-            while (bytes > options.maxBytes() && queue.size() > 1) {
-                bytes -= cost(queue.pollFirst());
-                missed++;
-                missedTotal.incrementAndGet();
-            }
+            add(e);
         }
         return true;
+    }
+
+    /** As {@link #enqueue(Event)} for a block, under one lock: producers of blocks contend once per block. */
+    boolean enqueue(Event[] events, int count) {
+        if (cancelled || completed) {
+            return false;
+        }
+        boolean any = false;
+        synchronized (this) {
+            for (int i = 0; i < count; i++) {
+                if (wants(events[i])) {
+                    add(events[i]);
+                    any = true;
+                }
+            }
+        }
+        return any;
+    }
+
+    private void add(Event e) {
+        queue.addLast(e);
+        bytes += cost(e);
+        // the newest event always stays, even one larger than the bound: a stream of big events still flows
+        while (bytes > options.maxBytes() && queue.size() > 1) {
+            bytes -= cost(queue.pollFirst());
+            missed++;
+            missedTotal.incrementAndGet();
+        }
     }
 
     void schedule() {
@@ -92,34 +122,44 @@ final class LiveSubscription implements Flow.Subscription {
             long emitted = 0;
             boolean emptyNow = false;
             while (emitted != demand && !cancelled) {
-                Signal next;
+                long lag;
+                int n = 0;
+                // one lock per batch, not per event: publishers contend on the same monitor
                 synchronized (this) {
-                    if (missed > 0) {
-                        next = new Signal.Lagged(missed);
-                        missed = 0;
-                    } else {
+                    lag = missed;
+                    missed = 0;
+                    long want = Math.min(demand - emitted - (lag > 0 ? 1 : 0), batch.length);
+                    long synced = options.committedOnly() ? owner.syncedSeq() : Long.MAX_VALUE;
+                    while (n < want) {
                         Event head = queue.peekFirst();
-                        if (head == null || (options.committedOnly() && head.seq() > owner.syncedSeq())) {
-                            next = null;
-                            emptyNow = head == null;
-                        } else {
-                            queue.pollFirst();
-                            bytes -= cost(head);
-                            next = new Signal.Delivered(head);
+                        if (head == null || head.seq() > synced) {
+                            break;
                         }
+                        queue.pollFirst();
+                        bytes -= cost(head);
+                        batch[n++] = head;
                     }
+                    emptyNow = queue.isEmpty();
                 }
-                if (next == null) {
+                if (lag == 0 && n == 0) {
                     break;
                 }
                 try {
-                    downstream.onNext(next);
+                    if (lag > 0) {
+                        downstream.onNext(new Signal.Lagged(lag));
+                        emitted++;
+                    }
+                    for (int i = 0; i < n && !cancelled; i++) {
+                        downstream.onNext(new Signal.Delivered(batch[i]));
+                        emitted++;
+                    }
                 } catch (Throwable t) {
                     cancel();
                     downstream.onError(t);
                     return;
+                } finally {
+                    java.util.Arrays.fill(batch, 0, n, null);
                 }
-                emitted++;
             }
             if (emitted > 0 && demand != Long.MAX_VALUE) {
                 requested.addAndGet(-emitted);
@@ -127,8 +167,8 @@ final class LiveSubscription implements Flow.Subscription {
             if (cancelled) {
                 return;
             }
-            if (emitted > 0 && emptyNow && downstream instanceof LiveSink sink) {
-                sink.idle();
+            if ((emitted > 0 || flushDue) && downstream instanceof LiveSink sink && (emptyNow || queueEmpty())) {
+                idle(sink);
             }
             if (completed && !hasDeliverable()) {
                 terminate();
@@ -138,6 +178,27 @@ final class LiveSubscription implements Flow.Subscription {
             if (runs == 0) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Tells a buffered writer to flush, at most once per {@link #FLUSH_NANOS}: a steady stream then costs one write per
+     * few milliseconds rather than one per published block, and a quiet one is still flushed at once. A flush that
+     * is held back is done by a later drain run, which the broadcaster's one shared timer starts.
+     */
+    private void idle(LiveSink sink) {
+        long now = System.nanoTime();
+        if (flushDue || now - lastFlush >= FLUSH_NANOS) {
+            flushDue = false;
+            lastFlush = now;
+            sink.idle();
+        } else if (!flushArmed) {
+            flushArmed = true;
+            owner.later(() -> {
+                flushArmed = false;
+                flushDue = true;
+                schedule();
+            }, FLUSH_NANOS);
         }
     }
 
@@ -161,6 +222,10 @@ final class LiveSubscription implements Flow.Subscription {
             clear();
             downstream.onComplete();
         }
+    }
+
+    private synchronized boolean queueEmpty() {
+        return queue.isEmpty();
     }
 
     private synchronized void clear() {
