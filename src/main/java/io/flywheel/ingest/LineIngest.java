@@ -152,12 +152,11 @@ public final class LineIngest implements LineFramer.Sink {
         }
         rejectReason = null;
         boolean durable = isDurable(type);
-        long seq = 0;
         if (durable) {
             ticket = ingest.journal().append(sourceJson, now, buf, off, len);
-            seq = ingest.journal().lastAppendedSeq(); // this thread holds the journal lock across both
         }
         if (ingest.broadcaster().hasSubscribers()) {
+            long seq = durable ? ingest.journal().lastAppendedSeq() : 0; // this thread holds the lock since the append
             live[liveCount++] = new Event(type, durable, seq, source, now, Arrays.copyOfRange(buf, off, off + len));
         }
         return durable ? DURABLE : EPHEMERAL;

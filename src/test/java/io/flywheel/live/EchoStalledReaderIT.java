@@ -46,8 +46,14 @@ class EchoStalledReaderIT {
         Process p = pb.start();
         try {
             OutputStream stdin = p.getOutputStream();
-            Files.copy(input, stdin); // nobody reads stdout meanwhile: the pipe fills after 64 KiB
-            stdin.flush();
+            try {
+                Files.copy(input, stdin); // nobody reads stdout meanwhile: the pipe fills after 64 KiB
+                stdin.flush();
+            } catch (java.io.IOException e) {
+                p.waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("the run died while its echo reader stalled: "
+                        + Files.readString(tmp.resolve("err.txt")), e);
+            }
             assertTrue(awaitKept(dir, EVENTS, 60), "every durable event is kept while the echo reader stalls\n"
                     + Files.readString(tmp.resolve("err.txt")));
             assertTrue(p.isAlive(), Files.readString(tmp.resolve("err.txt")));
