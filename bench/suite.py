@@ -3,6 +3,7 @@
 
     bench/suite.py            # full run (about 3 minutes on 2 cores); build first: ./mvnw -q package -DskipTests
     bench/suite.py --quick    # smaller inputs, for a smoke run
+    bench/suite.py --live     # only the live-path figures: broadcast cost, echo into a stalled reader, follow
 
 Prints a table, writes bench/out/suite/results.json and bench/ack-latency.svg (the ack-latency distribution README
 shows). Needs: target/flywheel, a JDK 21+ (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64), python3, curl (ship).
@@ -12,11 +13,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.chdir(ROOT)
-FW = str(ROOT / "target/flywheel")
+FW = os.environ.get("FLYWHEEL_BIN") or str(ROOT / "target/flywheel")  # e.g. an older build, for a before/after
 JAVA_HOME = os.environ.get("JAVA_HOME") or "/usr/lib/jvm/temurin-25-jdk-amd64"
 JAVA = JAVA_HOME + "/bin/java"
 OUT = ROOT / "bench/out/suite"
 QUICK = "--quick" in sys.argv
+LIVE_ONLY = "--live" in sys.argv
 N = 200_000 if QUICK else 1_000_000
 results = {"machine": {}, "figures": []}
 
@@ -250,7 +252,151 @@ def svg(curves, path):
     path.write_text("\n".join(parts))
 
 
+def rss_of(pid):
+    try:
+        for l in open(f"/proc/{pid}/status"):
+            if l.startswith("VmRSS:"):
+                return int(l.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def java_pid(launcher_pid):
+    """The launcher execs java, so the pid is the JVM's; kept as a hook in case it ever forks."""
+    return launcher_pid
+
+
+def echo_stalled(inp, n, stall):
+    print(f"\n[6] run --echo into a reader stalled for {stall} s, -Xmx128m, {n:,} events")
+    d = OUT / "echo-data"
+    shutil.rmtree(d, ignore_errors=True)
+    env = dict(os.environ, FLYWHEEL_JAVA_OPTS="-Xmx128m")
+    err = open(OUT / "echo.err", "w")
+    p = subprocess.Popen([FW, "run", "--dir", str(d), "--echo"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=err, env=env)
+    import threading
+    def feed():
+        with open(inp, "rb") as f:
+            shutil.copyfileobj(f, p.stdin, 1 << 20)
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    peak, t0 = 0, time.time()
+    while time.time() - t0 < stall:  # the reader does not read at all while events flow
+        peak = max(peak, rss_of(java_pid(p.pid)))
+        time.sleep(0.1)
+    fed_during_stall = not feeder.is_alive()
+    counts = {"lines": 0, "lagged": 0, "notices": 0}
+    def read():  # the reader resumes
+        for raw in p.stdout:
+            if raw.startswith(b'{"lagged":'):
+                counts["lagged"] += int(raw[10:raw.index(b"}")])
+                counts["notices"] += 1
+            else:
+                counts["lines"] += 1
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    feeder.join()
+    p.stdin.close()  # end of input: the run drains the echo to the reader and exits
+    while reader.is_alive():
+        peak = max(peak, rss_of(p.pid))
+        reader.join(0.1)
+    lines, lagged, notices = counts["lines"], counts["lagged"], counts["notices"]
+    code = p.wait(60)
+    log = (OUT / "echo.err").read_text()
+    kept = int(re.search(r"\((\d+) kept", log).group(1)) if re.search(r"\((\d+) kept", log) else -1
+    figure("live", f"run --echo, stalled reader: peak RSS", peak / 1024, "MiB", "bound asked for (MiB)", 256,
+           f"exit {code}; kept {kept:,} of {n:,} durable; echoed {lines:,} + lagged {lagged:,} in {notices} notices "
+           f"= {lines + lagged:,}; all input sent during the stall: {fed_during_stall}; "
+           f"OutOfMemoryError in log: {'OutOfMemoryError' in log}")
+    results["echo_stalled"] = dict(exit=code, kept=kept, events=n, echoed=lines, lagged=lagged, notices=notices,
+                                   peak_rss_kib=peak)
+
+
+def follow_rolls(n, seconds):
+    print(f"\n[7] follow -f on a directory rolling every 0.1 s, {n:,} events over ~{seconds} s (tail -F beside it)")
+    d = OUT / "follow-data"
+    shutil.rmtree(d, ignore_errors=True)
+    gen = sh([FW, "generate", "-n", str(n), "--durable-only"]).stdout.encode()
+    run = subprocess.Popen([FW, "run", "--dir", str(d), "--roll-age", "100ms"], stdin=subprocess.PIPE,
+                           stdout=subprocess.DEVNULL, stderr=open(OUT / "follow-run.err", "w"))
+    chunk = max(1, len(gen) // (seconds * 50))
+    run.stdin.write(gen[:chunk])
+    run.stdin.flush()
+    while not (d / "current.jsonl").exists():
+        time.sleep(0.01)
+    fol = subprocess.Popen([FW, "follow", "--dir", str(d), "--from-seq", "1", "-f", "--envelope"], stdout=subprocess.PIPE)
+    tail = subprocess.Popen(["tail", "-n", "+1", "-F", str(d / "current.jsonl")], stdout=open(OUT / "tail.out", "w"),
+                            stderr=subprocess.DEVNULL)
+    import threading
+    seqs, lags, secs = [], [], {}
+    import calendar
+    def reader():
+        for raw in fol.stdout:
+            now = time.time()
+            i = raw.index(b'"ts":"') + 6
+            ts = raw[i:i + 23].decode()
+            base = secs.get(ts[:19])
+            if base is None:
+                base = secs[ts[:19]] = calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S"))
+            t = base + float(ts[19:23])
+            seqs.append(int(raw[7:raw.index(b",")]))
+            lags.append(now - t)
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    for off in range(chunk, len(gen), chunk):
+        run.stdin.write(gen[off:off + chunk])
+        run.stdin.flush()
+        time.sleep(0.02)
+    run.stdin.close()
+    run.wait(120)
+    deadline = time.time() + 60
+    while len(seqs) < n and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)
+    fol.terminate()
+    tail.terminate()
+    fol.wait(10)
+    th.join(10)
+    segs = len(list((d / "segments").glob("*.jsonl")))
+    in_order = seqs == list(range(1, len(seqs) + 1))
+    tail_lines = sum(1 for l in open(OUT / "tail.out", "rb") if l.startswith(b'{"seq":'))
+    lags.sort()
+    p99 = percentile(lags, 0.99) * 1000 if lags else -1
+    figure("live", "follow -f: durable events printed (once, in order)", len(seqs), "events", "tail -F current.jsonl (lines)",
+           tail_lines, f"{n:,} written, {segs} segments; exactly once in seq order: {in_order}; follow lag p50 "
+           f"{percentile(lags, 0.5) * 1000:.0f} ms, p99 {p99:.0f} ms (poll 50 ms)")
+    results["follow"] = dict(events=n, printed=len(seqs), in_order=in_order, tail_lines=tail_lines, segments=segs,
+                             lag_p99_ms=p99)
+
+
+def live_main():
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    machine()
+    inp = OUT / "in.jsonl"
+    with open(inp, "w") as f:
+        subprocess.run([FW, "generate", "-n", str(N), "--durable-only"], stdout=f, check=True)
+    only = os.environ.get("BENCH_ONLY", "broadcast,echo,follow").split(",")
+    if "broadcast" in only:
+        broadcast_cost(inp)
+    echo_n = 1_000_000 if QUICK else 5_000_000
+    echo_inp = OUT / "echo-in.jsonl"
+    if "echo" in only:
+        with open(echo_inp, "w") as f:
+            subprocess.run([FW, "generate", "-n", str(echo_n)], stdout=f, check=True)
+        echo_stalled(echo_inp, echo_n, 15 if QUICK else 60)
+    if "follow" in only:
+        follow_rolls(200_000 if QUICK else 1_000_000, 10 if QUICK else 30)
+    (OUT / "results-live.json").write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {OUT / 'results-live.json'}")
+
+
 def main():
+    if LIVE_ONLY:
+        if not os.access(FW, os.X_OK):
+            raise SystemExit("build first: ./mvnw -q package -DskipTests")
+        return live_main()
     if not os.access(FW, os.X_OK):
         raise SystemExit("build first: ./mvnw -q package -DskipTests")
     shutil.rmtree(OUT, ignore_errors=True)
@@ -263,6 +409,11 @@ def main():
     fsync = fsync_baseline()
     curves = socket_figures(inp, stdin_eps, fsync)
     broadcast_cost(inp)
+    echo_inp = OUT / "echo-in.jsonl"
+    with open(echo_inp, "w") as f:
+        subprocess.run([FW, "generate", "-n", str(N)], stdout=f, check=True)
+    echo_stalled(echo_inp, N, 15 if QUICK else 60)
+    follow_rolls(N // 5 if QUICK else N, 10 if QUICK else 30)
     ship()
     startup()
     (OUT / "results.json").write_text(json.dumps(results, indent=2))

@@ -3,27 +3,54 @@ package io.flywheel.bus;
 import io.flywheel.event.Event;
 import io.smallrye.mutiny.Multi;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live fan-out: every accepted event goes to every subscriber's own bounded {@link LaggingBuffer}. Publishing
- * is a few array stores per subscriber and never waits, so a stalled subscriber cannot slow ingest or the journal;
- * it loses the oldest events instead and is told how many.
+ * The live fan-out. Every accepted event goes to each subscriber's own queue, bounded by bytes
+ * ({@link LiveOptions#maxBytes()}); publishing only enqueues and never waits or calls a subscriber, so a stalled
+ * subscriber cannot slow ingest or the journal - it loses the oldest events instead and is told how many through a
+ * {@link Signal.Lagged} before its next event. Delivery honours Reactive Streams demand and runs on a virtual thread
+ * only while a subscriber has both demand and something to deliver.
+ *
+ * <p>Callers publish outside the journal's lock: fan-out cost must never be paid inside the group commit's
+ * critical section.
  */
 public final class Broadcaster {
-    public static final int DEFAULT_CAPACITY = 4096;
+    /** A subscriber's default buffer: a few seconds of a busy agent, and never more than this however big events are. */
+    public static final long DEFAULT_BUFFER_BYTES = 8L << 20;
 
-    private final List<LaggingBuffer> subscribers = new CopyOnWriteArrayList<>();
-    private final AtomicLong droppedForGone = new AtomicLong();
+    private final List<LiveSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private final Map<String, LongAdder> droppedByName = new ConcurrentHashMap<>();
+    private final LongAdder droppedForGone = new LongAdder();
+    private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("flywheel-live-", 0).factory());
+    // one thread for every subscriber's held-back flush, and only while one is pending
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timer = timer();
+    private volatile long syncedSeq;
     private volatile boolean closed;
 
-    /** Hands an event to every subscriber. Cheap when nobody listens: check {@link #hasSubscribers()} first. */
+    /** Hands an event to every subscriber that wants it. Cheap when nobody listens: check {@link #hasSubscribers()}. */
     public void publish(Event e) {
-        for (LaggingBuffer s : subscribers) {
-            s.offer(e);
+        for (LiveSubscription s : subscribers) {
+            if (s.enqueue(e)) {
+                s.schedule();
+            }
+        }
+    }
+
+    /** As {@link #publish(Event)} for a block of events: each subscriber is woken once for the whole block. */
+    public void publish(Event[] events, int count) {
+        for (LiveSubscription s : subscribers) {
+            if (s.enqueue(events, count)) {
+                s.schedule();
+            }
         }
     }
 
@@ -31,55 +58,109 @@ public final class Broadcaster {
         return !subscribers.isEmpty();
     }
 
-    /** A live stream of signals; each subscription gets a ring of {@code capacity} events and its own thread. */
-    public Multi<Signal> subscribe(int capacity, Predicate<Event> filter) {
-        Flow.Publisher<Signal> publisher = downstream -> {
-            if (closed) {
-                downstream.onSubscribe(new Flow.Subscription() {
-                    @Override
-                    public void request(long n) {
-                    }
-
-                    @Override
-                    public void cancel() {
-                    }
-                });
-                downstream.onComplete();
-                return;
+    /**
+     * The journal fsynced every durable event up to {@code seq}: committed-only subscribers may now get them. Runs on
+     * the committer thread, so it only wakes subscribers that wait for it.
+     */
+    public void synced(long seq) {
+        if (seq <= syncedSeq) {
+            return;
+        }
+        syncedSeq = seq;
+        for (LiveSubscription s : subscribers) {
+            if (s.options.committedOnly()) {
+                s.schedule();
             }
-            LaggingBuffer[] self = new LaggingBuffer[1];
-            self[0] = new LaggingBuffer(capacity, filter, downstream, () -> {
-                subscribers.remove(self[0]);
-                droppedForGone.addAndGet(self[0].missedTotal());
-            });
-            subscribers.add(self[0]);
-            self[0].start();
-        };
-        return Multi.createFrom().publisher(publisher);
+        }
+    }
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+        var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "flywheel-live-flush");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setKeepAliveTime(1, java.util.concurrent.TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true);
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+
+    void later(Runnable task, long nanos) {
+        timer.schedule(task, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    long syncedSeq() {
+        return syncedSeq;
+    }
+
+    /** Subscribes {@code subscriber} directly (a {@link LiveSink} also learns when to flush). */
+    public void subscribe(LiveOptions options, Flow.Subscriber<? super Signal> subscriber) {
+        LiveSubscription s = new LiveSubscription(options, subscriber, this, deliveries);
+        subscriber.onSubscribe(s);
+        subscribers.add(s);
+        if (closed) {
+            s.complete(); // close() may have run between the check and the add: completing twice is harmless
+        }
+    }
+
+    /** A live stream of signals, for Mutiny users. */
+    public Multi<Signal> live(LiveOptions options) {
+        return Multi.createFrom().publisher(downstream -> subscribe(options, downstream));
+    }
+
+    void departed(LiveSubscription s) {
+        if (subscribers.remove(s)) {
+            long missed = s.missedTotal();
+            droppedForGone.add(missed);
+            if (missed > 0) {
+                droppedByName.computeIfAbsent(s.options.name(), k -> new LongAdder()).add(missed);
+            }
+        }
     }
 
     /** Events dropped for lagging subscribers, live and departed. */
     public long droppedTotal() {
-        long sum = droppedForGone.get();
-        for (LaggingBuffer s : subscribers) {
+        long sum = droppedForGone.sum();
+        for (LiveSubscription s : subscribers) {
             sum += s.missedTotal();
         }
         return sum;
     }
 
-    /** Per live subscriber, the events it missed so far. */
-    public long[] droppedPerSubscriber() {
-        return subscribers.stream().mapToLong(LaggingBuffer::missedTotal).toArray();
+    /**
+     * Events missed per subscriber name, live and departed together: the label stays the same when a subscriber
+     * reconnects, so the counter never goes back. Names that never lagged are left out.
+     */
+    public Map<String, Long> droppedPerSubscriber() {
+        Map<String, Long> out = new TreeMap<>();
+        droppedByName.forEach((k, v) -> out.merge(k, v.sum(), Long::sum));
+        for (LiveSubscription s : subscribers) {
+            long m = s.missedTotal();
+            if (m > 0) {
+                out.merge(s.options.name(), m, Long::sum);
+            }
+        }
+        return out;
     }
 
     public int subscriberCount() {
         return subscribers.size();
     }
 
-    /** Completes every subscriber once it has drained what it holds. */
+    /** Bytes waiting in subscriber buffers right now. */
+    public long bufferedBytes() {
+        long sum = 0;
+        for (LiveSubscription s : subscribers) {
+            sum += s.bufferedBytes();
+        }
+        return sum;
+    }
+
+    /** Completes every subscriber once it has been handed what it holds (and has demand for it). */
     public void close() {
         closed = true;
-        for (LaggingBuffer s : subscribers) {
+        for (LiveSubscription s : subscribers) {
             s.complete();
         }
     }

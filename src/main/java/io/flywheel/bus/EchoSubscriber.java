@@ -1,48 +1,81 @@
 package io.flywheel.bus;
 
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.Cancellable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Writes live signals as NDJSON: each event's original line, and {@code {"lagged":N}} when the writer fell behind.
- * Lines are grouped (up to 512 or 20 ms) so that a fast stream costs one write per group, not per event.
+ *
+ * <p>An ordinary subscriber: it asks for a window of signals at a time and writes them on the delivering thread, so
+ * a reader that stops reading blocks only that thread while the broadcaster's byte-bounded buffer drops the oldest
+ * (memory stays bounded, the reader later gets a lag notice). Output is flushed when nothing more is waiting.
  */
-public final class EchoSubscriber implements AutoCloseable {
+public final class EchoSubscriber implements LiveSink, AutoCloseable {
+    private static final int WINDOW = 256;
+
     private final OutputStream out;
     private final CountDownLatch done = new CountDownLatch(1);
-    private final Cancellable cancellable;
-    private volatile IOException error;
+    private volatile Flow.Subscription subscription;
+    private int received;
+    private volatile long written; // signals written so far: progress, for close()
+    private volatile boolean failed;
 
-    public EchoSubscriber(Multi<Signal> signals, OutputStream out) {
+    public EchoSubscriber(OutputStream out) {
         this.out = out;
-        this.cancellable = signals
-                .group().intoLists().of(512, Duration.ofMillis(20))
-                .subscribe().with(this::write, f -> done.countDown(), done::countDown);
     }
 
-    private void write(List<Signal> batch) {
-        if (error != null) {
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        s.request(WINDOW);
+    }
+
+    @Override
+    public void onNext(Signal signal) {
+        if (failed) {
             return;
         }
         try {
-            for (Signal s : batch) {
-                writeLine(out, s);
-            }
+            writeLine(out, signal);
+            written++;
+        } catch (IOException e) {
+            stop(); // the reader went away (EPIPE): stop writing, never disturb ingest
+            return;
+        }
+        if (++received == WINDOW / 2) {
+            received = 0;
+            subscription.request(WINDOW / 2);
+        }
+    }
+
+    @Override
+    public void idle() {
+        try {
             out.flush();
         } catch (IOException e) {
-            error = e; // the reader went away (EPIPE): stop writing, never disturb ingest
-            if (cancellable != null) {
-                cancellable.cancel();
-            }
-            done.countDown();
+            stop();
         }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        done.countDown();
+    }
+
+    @Override
+    public void onComplete() {
+        idle();
+        done.countDown();
+    }
+
+    private void stop() {
+        failed = true;
+        subscription.cancel();
+        done.countDown();
     }
 
     public static void writeLine(OutputStream out, Signal s) throws IOException {
@@ -53,14 +86,36 @@ public final class EchoSubscriber implements AutoCloseable {
         out.write('\n');
     }
 
-    /** Waits (bounded) until what was delivered before the broadcaster closed is written. */
+    /**
+     * Waits until what the broadcaster held is written, as long as the reader makes progress: it gives up once
+     * nothing was written for {@code graceMillis}, and after five times that in any case. A reader that does not read loses the rest: the writing thread may
+     * stay blocked in {@code write}, but it is a daemon and nothing here waits for it - a stalled stdout must never
+     * hold up shutdown by more than the grace.
+     */
+    public boolean close(long graceMillis) throws InterruptedException {
+        long seen = written;
+        long quietSince = System.nanoTime();
+        long giveUp = quietSince + TimeUnit.MILLISECONDS.toNanos(graceMillis) * 5; // even a reader that trickles
+        while (!done.await(50, TimeUnit.MILLISECONDS)) {
+            long now = System.nanoTime();
+            if (written != seen) {
+                seen = written;
+                quietSince = now;
+            }
+            if (now - quietSince > TimeUnit.MILLISECONDS.toNanos(graceMillis) || now > giveUp) {
+                failed = true;
+                Flow.Subscription s = subscription;
+                if (s != null) {
+                    s.cancel();
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void close() throws InterruptedException {
-        done.await(5, TimeUnit.SECONDS);
-        try {
-            out.flush();
-        } catch (IOException ignored) {
-            // nothing left to tell
-        }
+        close(2000);
     }
 }

@@ -12,6 +12,6 @@ import picocli.CommandLine.Command;
                 + "what is in effect. More: flywheel help COMMAND, man flywheel, docs/EVENTS.md."},
         subcommands = {RunCommand.class, EmitCommand.class, TapCommand.class, VerifyCommand.class, ShipCommand.class,
             StatusCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class, CompletionCommand.class,
-            ManPage.class})
+            ManPage.class, FollowCommand.class})
 public class FlywheelCommand {
 }

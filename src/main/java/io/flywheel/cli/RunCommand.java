@@ -2,6 +2,7 @@ package io.flywheel.cli;
 
 import io.flywheel.bus.Broadcaster;
 import io.flywheel.bus.EchoSubscriber;
+import io.flywheel.bus.LiveOptions;
 import io.flywheel.event.EventClass;
 import io.flywheel.event.TypeClassifier;
 import io.flywheel.ingest.Ingest;
@@ -194,10 +195,13 @@ public class RunCommand implements Callable<Integer> {
                 unknownTypes);
         Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes);
 
+        journal.onSync(() -> broadcaster.synced(journal.lastSyncedSeq()));
         EchoSubscriber echoSub = echo
-                ? new EchoSubscriber(broadcaster.subscribe(Broadcaster.DEFAULT_CAPACITY, e -> true),
-                        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16))
+                ? new EchoSubscriber(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16))
                 : null;
+        if (echoSub != null) {
+            broadcaster.subscribe(LiveOptions.all("echo"), echoSub);
+        }
         boolean showProgress = progress != null ? progress : Terminal.stderrIsTerminal();
         ProgressLine progressLine = showProgress ? new ProgressLine(System.err, new RateText(stats, journal, broadcaster)) : null;
 
@@ -214,7 +218,7 @@ public class RunCommand implements Callable<Integer> {
                 UnixListener listener = socketActivated ? UnixListener.inherited()
                         : UnixListener.bind(socket, Integer.parseInt(socketMode, 8));
                 server = new SocketServer(listener, ingest, new SocketServer.Limits(maxConnections,
-                        SocketServer.Limits.DEFAULT.maxUnackedLines(), Broadcaster.DEFAULT_CAPACITY));
+                        SocketServer.Limits.DEFAULT.maxUnackedLines(), Broadcaster.DEFAULT_BUFFER_BYTES));
                 server.start();
                 System.err.println("flywheel: listening on " + listener.address());
             } catch (UnixListener.SetupException | IOException e) {

@@ -34,10 +34,23 @@ public class TapCommand implements Callable<Integer> {
     @Option(names = "--durable-only", description = "Only durable events.")
     boolean durableOnly;
 
+    @Option(names = "--committed", description = "Only durable events, each once the journal has fsynced it.")
+    boolean committed;
+
+    @Option(names = "--from-seq", paramLabel = "N", description = "First replay durable events from seq N out of the journal, then go on live without a gap or a repeat.")
+    Long fromSeq;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Label of this tap in metrics (flywheel_subscriber_dropped_total{subscriber=NAME}); default: tap:<user>.")
+    String name;
+
+    @Option(names = "--envelope", description = "Print {\"seq\":N,\"class\":\"durable\",\"src\":...,\"event\":...} per event (no seq for ephemeral events).")
+    boolean envelope;
+
     @Override
     public Integer call() {
         BufferedOutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
-        String error = TapClient.tap(socket, types, durableOnly, out, () -> { });
+        TapClient.Request request = new TapClient.Request(types, durableOnly, committed, fromSeq == null ? -1 : fromSeq, name, envelope);
+        String error = TapClient.tap(socket, request, out, () -> { });
         if (error != null) {
             System.err.println("flywheel tap: " + error);
             return 1;

@@ -18,16 +18,39 @@ public final class TapClient {
     private TapClient() {
     }
 
+    /** What a tap asks for; {@code fromSeq} -1 and {@code name} null when not given. */
+    public record Request(List<String> types, boolean durableOnly, boolean committedOnly, long fromSeq, String name,
+                          boolean envelope) {
+    }
+
     /** The request line, with the JSON string escaping done by Jackson. */
     public static byte[] request(List<String> types, boolean durableOnly) {
+        return request(new Request(types, durableOnly, false, -1, null, false));
+    }
+
+    public static byte[] request(Request r) {
+        var enc = com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
         StringBuilder sb = new StringBuilder("{\"tap\":{\"types\":[");
-        for (int i = 0; i < types.size(); i++) {
+        for (int i = 0; i < r.types().size(); i++) {
             if (i > 0) {
                 sb.append(',');
             }
-            sb.append('"').append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(types.get(i))).append('"');
+            sb.append('"').append(enc.quoteAsString(r.types().get(i))).append('"');
         }
-        sb.append("],\"durable_only\":").append(durableOnly).append("}}\n");
+        sb.append("],\"durable_only\":").append(r.durableOnly());
+        if (r.committedOnly()) {
+            sb.append(",\"committed_only\":true");
+        }
+        if (r.fromSeq() > 0) {
+            sb.append(",\"from_seq\":").append(r.fromSeq());
+        }
+        if (r.name() != null) {
+            sb.append(",\"name\":\"").append(enc.quoteAsString(r.name())).append('"');
+        }
+        if (r.envelope()) {
+            sb.append(",\"envelope\":true");
+        }
+        sb.append("}}\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -36,8 +59,12 @@ public final class TapClient {
      * {@code onSubscribed} runs once the server confirmed the subscription.
      */
     public static String tap(Path socket, List<String> types, boolean durableOnly, OutputStream out, Runnable onSubscribed) {
+        return tap(socket, new Request(types, durableOnly, false, -1, null, false), out, onSubscribed);
+    }
+
+    public static String tap(Path socket, Request request, OutputStream out, Runnable onSubscribed) {
         try (SocketChannel ch = Sockets.connect(socket)) {
-            ByteBuffer req = ByteBuffer.wrap(request(types, durableOnly));
+            ByteBuffer req = ByteBuffer.wrap(request(request));
             while (req.hasRemaining()) {
                 ch.write(req);
             }

@@ -22,6 +22,9 @@ public final class LineIngest implements LineFramer.Sink {
     private final boolean[] memoDurable = new boolean[32];
     private String[] errors = new String[0];
     private long ticket;
+    // the accepted events of the current block, published once the journal lock is released
+    private Event[] live = new Event[0];
+    private int liveCount;
     private String rejectReason;
     private RejectListener rejectListener = (lineNo, reason) -> { };
 
@@ -48,7 +51,17 @@ public final class LineIngest implements LineFramer.Sink {
     @Override
     public void line(byte[] buf, int off, int len, long lineNo, long offset) throws InterruptedException {
         String type = parser.parse(buf, off, len);
-        int kind = handle(type, parser.error(), buf, off, len, lineNo, offset, System.currentTimeMillis());
+        prepareLive(1);
+        int kind;
+        if (type == null) {
+            kind = handle(null, parser.error(), buf, off, len, lineNo, offset, System.currentTimeMillis());
+        } else {
+            try (Journal.Hold hold = ingest.journal().hold()) { // so that the seq read after append is this event's
+                kind = handle(type, null, buf, off, len, lineNo, offset, System.currentTimeMillis());
+            } finally {
+                publishLive();
+            }
+        }
         count(1, len + 1, kind == DURABLE ? 1 : 0, kind == EPHEMERAL ? 1 : 0);
     }
 
@@ -68,6 +81,7 @@ public final class LineIngest implements LineFramer.Sink {
         int s = first;
         long durable = 0;
         long ephemeral = 0;
+        prepareLive(count);
         try (Journal.Hold hold = ingest.journal().hold()) {
             for (int i = 0; i < count; i++) {
                 int e = ends[i];
@@ -77,8 +91,29 @@ public final class LineIngest implements LineFramer.Sink {
                 ephemeral += kind == EPHEMERAL ? 1 : 0;
                 s = e + 1;
             }
+        } finally {
+            publishLive();
         }
         count(count, ends[count - 1] + 1 - first, durable, ephemeral);
+    }
+
+    private void prepareLive(int count) {
+        if (live.length < count) {
+            live = new Event[Math.max(count, 64)];
+        }
+        liveCount = 0;
+    }
+
+    /**
+     * Outside the journal lock: fan-out must never lengthen the critical section every producer and the committer's
+     * batch swap share. Events that made it into the journal before a failure are still published.
+     */
+    private void publishLive() {
+        if (liveCount > 0) {
+            ingest.broadcaster().publish(live, liveCount);
+            java.util.Arrays.fill(live, 0, liveCount, null);
+            liveCount = 0;
+        }
     }
 
     private void count(long lines, long bytes, long durable, long ephemeral) {
@@ -108,7 +143,7 @@ public final class LineIngest implements LineFramer.Sink {
         return durable;
     }
 
-    /** Journals, broadcasts or rejects one line; returns which it was. */
+    /** Journals or rejects one line, and keeps it for the broadcast after the block; returns which it was. */
     private int handle(String type, String error, byte[] buf, int off, int len, long lineNo, long offset, long now)
             throws InterruptedException {
         if (type == null) {
@@ -121,7 +156,8 @@ public final class LineIngest implements LineFramer.Sink {
             ticket = ingest.journal().append(sourceJson, now, buf, off, len);
         }
         if (ingest.broadcaster().hasSubscribers()) {
-            ingest.broadcaster().publish(new Event(type, durable, source, now, Arrays.copyOfRange(buf, off, off + len)));
+            long seq = durable ? ingest.journal().lastAppendedSeq() : 0; // this thread holds the lock since the append
+            live[liveCount++] = new Event(type, durable, seq, source, now, Arrays.copyOfRange(buf, off, off + len));
         }
         return durable ? DURABLE : EPHEMERAL;
     }

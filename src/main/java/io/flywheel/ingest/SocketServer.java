@@ -20,9 +20,9 @@ import org.jboss.logging.Logger;
 public final class SocketServer {
     private static final Logger LOG = Logger.getLogger(SocketServer.class);
 
-    /** Limits: connections at once (taps included), un-acked lines per connection, a tap's ring. */
-    public record Limits(int maxConnections, int maxUnackedLines, int tapCapacity) {
-        public static final Limits DEFAULT = new Limits(1024, 16_384, Broadcaster.DEFAULT_CAPACITY);
+    /** Limits: connections at once (taps included), un-acked lines per connection, the bytes a tap may hold. */
+    public record Limits(int maxConnections, int maxUnackedLines, long tapBufferBytes) {
+        public static final Limits DEFAULT = new Limits(1024, 16_384, Broadcaster.DEFAULT_BUFFER_BYTES);
     }
 
     private final UnixListener listener;
@@ -103,9 +103,18 @@ public final class SocketServer {
 
     void startTap(Connection c, TapRequest request) throws IOException {
         c.write(Frames.SUBSCRIBED);
-        TapSession session = new TapSession(c);
+        TapSession session = new TapSession(c, request);
         taps.put(c, session);
-        ingest.broadcaster().subscribe(limits.tapCapacity(), request.filter()).subscribe().withSubscriber(session);
+        session.start(ingest.broadcaster(), ingest.journal(), peer(c), limits.tapBufferBytes());
+    }
+
+    /** A metrics label that stays the same across reconnects: the peer's user, from its socket credentials. */
+    private static String peer(Connection c) {
+        try {
+            return "tap:" + c.channel().getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user().getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "tap";
+        }
     }
 
     /** The tap client closed its side (or the server stops reading). */

@@ -11,20 +11,31 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * The first line of a subscriber connection: {@code {"tap":{"types":["text_chunk"],"durable_only":false}}}. An
- * object with a {@code "tap"} key and no {@code "type"} key; both filters are optional (no types = every type).
+ * The first line of a subscriber connection, e.g.
+ * {@code {"tap":{"types":["text_chunk"],"durable_only":false,"committed_only":false,"from_seq":120,"name":"ui","envelope":true}}}.
+ * An object with a {@code "tap"} key and no {@code "type"} key; every option is optional (no types = every type).
+ *
+ * @param committedOnly durable events only, each sent once the journal has fsynced it
+ * @param fromSeq       replay durable events from this seq out of the journal first, then go on live; -1 for live only
+ * @param name          the subscriber's metrics label; null to be labelled by its peer
+ * @param envelope      send {@code {"seq":N,"durable":true,"src":...,"event":...}} instead of the bare event line
  */
-public record TapRequest(List<String> types, boolean durableOnly) {
+public record TapRequest(List<String> types, boolean durableOnly, boolean committedOnly, long fromSeq, String name,
+                         boolean envelope) {
     private static final JsonFactory JSON = new JsonFactory();
 
     public TapRequest {
         types = List.copyOf(types);
     }
 
+    public TapRequest(List<String> types, boolean durableOnly) {
+        this(types, durableOnly, false, -1, null, false);
+    }
+
     /** The events this subscriber wants. */
     public Predicate<Event> filter() {
         Set<String> wanted = Set.copyOf(types);
-        boolean durable = durableOnly;
+        boolean durable = durableOnly || committedOnly;
         return e -> (!durable || e.durable()) && (wanted.isEmpty() || wanted.contains(e.type()));
     }
 
@@ -46,6 +57,10 @@ public record TapRequest(List<String> types, boolean durableOnly) {
         }
         List<String> types = new ArrayList<>();
         boolean durableOnly = false;
+        boolean committedOnly = false;
+        boolean envelope = false;
+        long fromSeq = -1;
+        String tapName = null;
         boolean sawTap = false;
         try (JsonParser p = JSON.createParser(buf, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -89,6 +104,30 @@ public record TapRequest(List<String> types, boolean durableOnly) {
                             }
                             durableOnly = v == JsonToken.VALUE_TRUE;
                         }
+                        case "committed_only" -> {
+                            if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+                                throw new BadRequest("\"committed_only\" must be true or false");
+                            }
+                            committedOnly = v == JsonToken.VALUE_TRUE;
+                        }
+                        case "envelope" -> {
+                            if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+                                throw new BadRequest("\"envelope\" must be true or false");
+                            }
+                            envelope = v == JsonToken.VALUE_TRUE;
+                        }
+                        case "from_seq" -> {
+                            if (v != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 1) {
+                                throw new BadRequest("\"from_seq\" must be a positive integer");
+                            }
+                            fromSeq = p.getLongValue();
+                        }
+                        case "name" -> {
+                            if (v != JsonToken.VALUE_STRING || !p.getText().matches("[A-Za-z0-9_.:@-]{1,64}")) {
+                                throw new BadRequest("\"name\" must be 1-64 of [A-Za-z0-9_.:@-]");
+                            }
+                            tapName = p.getText();
+                        }
                         default -> throw new BadRequest("unknown tap option \"" + opt + "\"");
                     }
                 }
@@ -96,7 +135,7 @@ public record TapRequest(List<String> types, boolean durableOnly) {
         } catch (IOException e) {
             return null; // not JSON: ingest rejects it with a proper reason
         }
-        return sawTap ? new TapRequest(types, durableOnly) : null;
+        return sawTap ? new TapRequest(types, durableOnly, committedOnly, fromSeq, tapName, envelope) : null;
     }
 
     private static int indexOf(byte[] buf, int off, int len, String needle) {

@@ -52,6 +52,11 @@ final class CommitQueue {
         }
     }
 
+    /** The sequence number the latest append gave; the caller holds {@link #lock}. */
+    long lastAssignedSeq() {
+        return nextSeq.value() - 1;
+    }
+
     long reject(byte[] record) throws InterruptedException {
         lock.lockInterruptibly();
         try {

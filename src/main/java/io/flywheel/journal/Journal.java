@@ -65,6 +65,16 @@ public final class Journal implements AutoCloseable {
         return queue.lock::unlock;
     }
 
+    /**
+     * The sequence number the latest {@link #append} gave. Read it while holding {@link #hold()} across the append,
+     * or the number may already belong to another producer's event.
+     */
+    public long lastAppendedSeq() {
+        try (Hold h = hold()) {
+            return queue.lastAssignedSeq();
+        }
+    }
+
     /** A held journal lock; closing releases it. */
     public interface Hold extends AutoCloseable {
         @Override

@@ -79,17 +79,8 @@ public final class MetricsWriter implements AutoCloseable {
 
     /** The current exposition text. */
     public String render() {
-        long[] perSub = bus.droppedPerSubscriber();
-        Map<String, Long> dropped = new LinkedHashMap<>();
-        long live = 0;
-        for (int i = 0; i < perSub.length; i++) {
-            dropped.put(Integer.toString(i), perSub[i]);
-            live += perSub[i];
-        }
-        long departed = bus.droppedTotal() - live;
-        if (departed > 0) {
-            dropped.put("departed", departed);
-        }
+        // labelled by the name a subscriber gave (or its peer), so a reconnecting tap continues its own counter
+        Map<String, Long> dropped = new LinkedHashMap<>(bus.droppedPerSubscriber());
         PromText p = new PromText()
                 .gauge("flywheel_up", "1 while flywheel run is running; 0 in the file written at exit", up ? 1 : 0)
                 .counter("flywheel_events_received_total", "Input lines received (valid or not)", stats.received.sum())

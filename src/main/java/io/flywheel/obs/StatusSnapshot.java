@@ -41,7 +41,7 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
      * @param source       where they come from (a file path or a socket path)
      * @param running      false when they are the final figures of a run that has ended
      * @param ageSeconds   how old they are
-     * @param droppedPerSubscriber events missed per lagging subscriber (key: subscriber number, or "departed")
+     * @param droppedPerSubscriber events missed per subscriber name (its own, its peer, or "echo"), live and departed
      * @param ackP50Seconds NaN when the run has no acknowledged input
      */
     public record Live(String source, boolean running, double ageSeconds, long received, long kept, long rejected,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flywheel.event.Event;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class BroadcasterTest {
 
     private static Event event(int i) {
-        return new Event("text_chunk", false, "test", 0, ("{\"i\":" + i + "}").getBytes());
+        return new Event("text_chunk", false, 0, "test", 0, ("{\"i\":" + i + "}").getBytes());
     }
 
     @Test
@@ -24,7 +25,7 @@ class BroadcasterTest {
         List<Signal> got = new CopyOnWriteArrayList<>();
         Flow.Subscription[] sub = new Flow.Subscription[1];
         CountDownLatch done = new CountDownLatch(1);
-        b.subscribe(8, e -> true).subscribe().withSubscriber(new MultiSubscriber<Signal>() {
+        b.live(new LiveOptions("t", e -> true, 8 * LiveSubscription.cost(event(99_999)), false)).subscribe().withSubscriber(new MultiSubscriber<Signal>() {
             @Override
             public void onSubscribe(Flow.Subscription s) {
                 sub[0] = s; // no demand yet: the subscriber is stalled
@@ -64,7 +65,7 @@ class BroadcasterTest {
         Broadcaster b = new Broadcaster();
         List<Signal> got = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        b.subscribe(1 << 16, e -> true).subscribe().with(got::add, f -> { }, done::countDown);
+        b.live(new LiveOptions("t", e -> true, 1L << 30, false)).subscribe().with(got::add, f -> { }, done::countDown);
         for (int i = 0; i < 50_000; i++) {
             b.publish(event(i));
         }
@@ -72,5 +73,120 @@ class BroadcasterTest {
         assertTrue(done.await(10, TimeUnit.SECONDS));
         assertEquals(50_000, got.size());
         assertEquals("{\"i\":49999}", ((Signal.Delivered) got.get(49_999)).event().text());
+    }
+
+    private static Event big(int i, int size, long seq) {
+        byte[] raw = new byte[size];
+        java.util.Arrays.fill(raw, (byte) 'x');
+        byte[] head = ("{\"i\":" + i + ",\"p\":\"").getBytes();
+        System.arraycopy(head, 0, raw, 0, head.length);
+        raw[size - 2] = '"';
+        raw[size - 1] = '}';
+        return new Event("text_chunk", seq > 0, seq, "test", 0, raw);
+    }
+
+    /** A stalled subscriber's buffer is bounded by bytes, not by a count of events whatever their size. */
+    @Test
+    void aStalledSubscriberHoldsAtMostItsBytesWhateverTheEventSize() throws Exception {
+        Broadcaster b = new Broadcaster();
+        long bound = 1L << 20;
+        Flow.Subscription[] sub = new Flow.Subscription[1];
+        List<Signal> got = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        b.subscribe(new LiveOptions("stalled", e -> true, bound, false), new Flow.Subscriber<Signal>() {
+            public void onSubscribe(Flow.Subscription s) {
+                sub[0] = s;
+            }
+
+            public void onNext(Signal item) {
+                got.add(item);
+            }
+
+            public void onError(Throwable t) {
+            }
+
+            public void onComplete() {
+                done.countDown();
+            }
+        });
+        for (int i = 0; i < 400; i++) {
+            b.publish(big(i, 64 * 1024, 0)); // 25 MiB in all: a count-bounded ring of 4,096 would hold every byte
+            assertTrue(b.bufferedBytes() <= bound, "buffered " + b.bufferedBytes() + " > " + bound);
+        }
+        long kept = 400 - b.droppedTotal();
+        assertTrue(kept >= 1 && kept <= bound / (64 * 1024), "kept " + kept);
+        assertEquals(Map.of("stalled", b.droppedTotal()), b.droppedPerSubscriber());
+        b.close();
+        sub[0].request(Long.MAX_VALUE);
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(new Signal.Lagged(400 - kept), got.get(0));
+        assertEquals(kept + 1, got.size());
+        assertEquals(0, b.subscriberCount());
+        assertEquals(Map.of("stalled", 400 - kept), b.droppedPerSubscriber(), "the label outlives the subscriber");
+    }
+
+    /** An idle subscriber costs no thread, and one without demand does not spin after close. */
+    @Test
+    void idleSubscribersOwnNoThreads() throws Exception {
+        Broadcaster b = new Broadcaster();
+        int before = Thread.activeCount();
+        List<Flow.Subscription> subs = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            b.subscribe(LiveOptions.all("s" + i), new Flow.Subscriber<Signal>() {
+                public void onSubscribe(Flow.Subscription s) {
+                    subs.add(s);
+                }
+
+                public void onNext(Signal item) {
+                }
+
+                public void onError(Throwable t) {
+                }
+
+                public void onComplete() {
+                }
+            });
+        }
+        b.publish(event(1));
+        b.close();
+        Thread.sleep(200);
+        long live = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("flywheel-")).count();
+        assertEquals(0, live);
+        assertTrue(Thread.activeCount() <= before + 2);
+        assertEquals(200, b.subscriberCount(), "no demand: they still hold their event, without a thread");
+    }
+
+    /** A subscribe racing close() is always completed. */
+    @Test
+    void aSubscribeRacingCloseIsCompleted() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            Broadcaster b = new Broadcaster();
+            CountDownLatch done = new CountDownLatch(1);
+            Thread t = Thread.ofPlatform().start(() -> b.live(LiveOptions.all("r")).subscribe().with(x -> { }, f -> { }, done::countDown));
+            b.close();
+            t.join();
+            assertTrue(done.await(5, TimeUnit.SECONDS), "round " + round);
+        }
+    }
+
+    /** committed_only: durable events only, each once the journal says it is fsynced. */
+    @Test
+    void committedOnlyWaitsForTheSync() throws Exception {
+        Broadcaster b = new Broadcaster();
+        List<Signal> got = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        b.live(new LiveOptions("c", e -> true, 1 << 20, true)).subscribe().with(got::add, f -> { }, done::countDown);
+        b.publish(big(1, 32, 1));
+        b.publish(big(2, 32, 0)); // ephemeral: never delivered
+        b.publish(big(3, 32, 2));
+        b.publish(big(4, 32, 3));
+        Thread.sleep(100);
+        assertEquals(0, got.size());
+        b.synced(2);
+        Thread.sleep(100);
+        assertEquals(List.of(1L, 2L), got.stream().map(s -> ((Signal.Delivered) s).event().seq()).toList());
+        b.close(); // seq 3 was never synced: not delivered
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertEquals(2, got.size());
     }
 }

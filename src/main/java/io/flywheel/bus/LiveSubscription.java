@@ -1,0 +1,258 @@
+package io.flywheel.bus;
+
+import io.flywheel.event.Event;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One subscriber of the {@link Broadcaster}: a queue bounded by bytes and a Reactive Streams subscription.
+ *
+ * <p>Publishers only enqueue (dropping the oldest beyond the bound, counted as lag) and never call the subscriber,
+ * so a subscriber that blocks in {@code onNext} stalls nobody but itself. Delivery is the usual work-in-progress
+ * drain: whoever finds the counter at zero starts one drain run on the executor; it delivers while there is demand
+ * and something deliverable, then ends - an idle subscriber owns no thread and polls nothing.
+ */
+final class LiveSubscription implements Flow.Subscription {
+    /** Per-event bookkeeping beside its bytes (object headers, queue slot, signal), so tiny events still count. */
+    static final int OVERHEAD = 96;
+
+    final LiveOptions options;
+    private final Flow.Subscriber<? super Signal> downstream;
+    private final Broadcaster owner;
+    private final Executor executor;
+    private final ArrayDeque<Event> queue = new ArrayDeque<>();
+    private long bytes; // guarded by this
+    private long missed; // not yet reported, guarded by this
+    private final AtomicLong missedTotal = new AtomicLong();
+    private final AtomicLong requested = new AtomicLong();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final Event[] batch = new Event[256]; // only the one running drain uses it (work-in-progress guard)
+    private volatile boolean cancelled;
+    private volatile boolean completed;
+    private volatile boolean terminated;
+    static final long FLUSH_NANOS = 2_000_000L;
+    private long lastFlush = System.nanoTime() - FLUSH_NANOS; // drain-only
+    private volatile boolean flushDue;
+    private volatile boolean flushArmed;
+
+    LiveSubscription(LiveOptions options, Flow.Subscriber<? super Signal> downstream, Broadcaster owner, Executor executor) {
+        this.options = options;
+        this.downstream = downstream;
+        this.owner = owner;
+        this.executor = executor;
+    }
+
+    static long cost(Event e) {
+        return e.raw().length + OVERHEAD;
+    }
+
+    private boolean wants(Event e) {
+        return !(options.committedOnly() && !e.durable()) && options.filter().test(e);
+    }
+
+    /** Never blocks and never calls the subscriber; returns true when the event was queued. */
+    boolean enqueue(Event e) {
+        if (cancelled || completed || !wants(e)) {
+            return false;
+        }
+        synchronized (this) {
+            add(e);
+        }
+        return true;
+    }
+
+    /** As {@link #enqueue(Event)} for a block, under one lock: producers of blocks contend once per block. */
+    boolean enqueue(Event[] events, int count) {
+        if (cancelled || completed) {
+            return false;
+        }
+        boolean any = false;
+        synchronized (this) {
+            for (int i = 0; i < count; i++) {
+                if (wants(events[i])) {
+                    add(events[i]);
+                    any = true;
+                }
+            }
+        }
+        return any;
+    }
+
+    private void add(Event e) {
+        queue.addLast(e);
+        bytes += cost(e);
+        // the newest event always stays, even one larger than the bound: a stream of big events still flows
+        while (bytes > options.maxBytes() && queue.size() > 1) {
+            bytes -= cost(queue.pollFirst());
+            missed++;
+            missedTotal.incrementAndGet();
+        }
+    }
+
+    void schedule() {
+        if (wip.getAndIncrement() == 0) {
+            try {
+                executor.execute(this::drain);
+            } catch (RuntimeException rejected) {
+                wip.set(0);
+            }
+        }
+    }
+
+    void complete() {
+        completed = true;
+        schedule();
+    }
+
+    long missedTotal() {
+        return missedTotal.get();
+    }
+
+    synchronized long bufferedBytes() {
+        return bytes;
+    }
+
+    private void drain() {
+        int runs = 1;
+        while (true) {
+            long demand = requested.get();
+            long emitted = 0;
+            boolean emptyNow = false;
+            while (emitted != demand && !cancelled) {
+                long lag;
+                int n = 0;
+                // one lock per batch, not per event: publishers contend on the same monitor
+                synchronized (this) {
+                    lag = missed;
+                    missed = 0;
+                    long want = Math.min(demand - emitted - (lag > 0 ? 1 : 0), batch.length);
+                    long synced = options.committedOnly() ? owner.syncedSeq() : Long.MAX_VALUE;
+                    while (n < want) {
+                        Event head = queue.peekFirst();
+                        if (head == null || head.seq() > synced) {
+                            break;
+                        }
+                        queue.pollFirst();
+                        bytes -= cost(head);
+                        batch[n++] = head;
+                    }
+                    emptyNow = queue.isEmpty();
+                }
+                if (lag == 0 && n == 0) {
+                    break;
+                }
+                try {
+                    if (lag > 0) {
+                        downstream.onNext(new Signal.Lagged(lag));
+                        emitted++;
+                    }
+                    for (int i = 0; i < n && !cancelled; i++) {
+                        downstream.onNext(new Signal.Delivered(batch[i]));
+                        emitted++;
+                    }
+                } catch (Throwable t) {
+                    cancel();
+                    downstream.onError(t);
+                    return;
+                } finally {
+                    java.util.Arrays.fill(batch, 0, n, null);
+                }
+            }
+            if (emitted > 0 && demand != Long.MAX_VALUE) {
+                requested.addAndGet(-emitted);
+            }
+            if (cancelled) {
+                return;
+            }
+            if ((emitted > 0 || flushDue) && downstream instanceof LiveSink sink && (emptyNow || queueEmpty())) {
+                idle(sink);
+            }
+            if (completed && !hasDeliverable()) {
+                terminate();
+                return;
+            }
+            runs = wip.addAndGet(-runs);
+            if (runs == 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Tells a buffered writer to flush, at most once per {@link #FLUSH_NANOS}: a steady stream then costs one write per
+     * few milliseconds rather than one per published block, and a quiet one is still flushed at once. A flush that
+     * is held back is done by a later drain run, which the broadcaster's one shared timer starts.
+     */
+    private void idle(LiveSink sink) {
+        long now = System.nanoTime();
+        if (flushDue || now - lastFlush >= FLUSH_NANOS) {
+            flushDue = false;
+            lastFlush = now;
+            sink.idle();
+        } else if (!flushArmed) {
+            flushArmed = true;
+            owner.later(() -> {
+                flushArmed = false;
+                flushDue = true;
+                schedule();
+            }, FLUSH_NANOS);
+        }
+    }
+
+    /**
+     * Whether something could still be delivered. After the broadcaster closed, the journal has synced what it kept,
+     * so a committed-only event still waiting then was never kept: it is not delivered.
+     */
+    private synchronized boolean hasDeliverable() {
+        if (missed > 0) {
+            return true;
+        }
+        Event head = queue.peekFirst();
+        return head != null && (!options.committedOnly() || head.seq() <= owner.syncedSeq());
+    }
+
+    private void terminate() {
+        if (!terminated) {
+            terminated = true;
+            cancelled = true;
+            owner.departed(this);
+            clear();
+            downstream.onComplete();
+        }
+    }
+
+    private synchronized boolean queueEmpty() {
+        return queue.isEmpty();
+    }
+
+    private synchronized void clear() {
+        queue.clear();
+        bytes = 0;
+    }
+
+    @Override
+    public void request(long n) {
+        if (n <= 0) {
+            if (!cancelled) {
+                cancel();
+                downstream.onError(new IllegalArgumentException("request must be positive (§3.9)"));
+            }
+            return;
+        }
+        requested.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+        schedule();
+    }
+
+    @Override
+    public void cancel() {
+        if (!cancelled) {
+            cancelled = true;
+            terminated = true;
+            owner.departed(this);
+            clear();
+        }
+    }
+}
