@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
         footer = {"", "Every option can also come from FLYWHEEL_<COMMAND>_<OPTION> or FLYWHEEL_<OPTION> (e.g. FLYWHEEL_DIR), "
                 + "then from /etc/flywheel/flywheel.properties or --config FILE; `flywheel COMMAND --print-config` shows "
                 + "what is in effect. More: flywheel help COMMAND, man flywheel, docs/EVENTS.md."},
-        subcommands = {RunCommand.class, EmitCommand.class, TapCommand.class, VerifyCommand.class, ShipCommand.class,
-            StatusCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class, CompletionCommand.class,
-            ManPage.class, FollowCommand.class})
+        subcommands = {RunCommand.class, EmitCommand.class, TapCommand.class, FollowCommand.class, VerifyCommand.class,
+            ShipCommand.class, StatusCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class,
+            CompletionCommand.class, ManPage.class})
 public class FlywheelCommand {
 }

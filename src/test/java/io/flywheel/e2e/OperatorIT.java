@@ -78,7 +78,7 @@ class OperatorIT {
         List<String> out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertTrue(bash.waitFor(20, TimeUnit.SECONDS));
         assertEquals(List.of("--roll-bytes --roll-age --roll-idle", "durable ephemeral",
-                "run emit tap verify ship status generate help completion"), out);
+                "run emit tap follow verify ship status generate help completion"), out);
 
         Path man = Flywheel.binary().resolveSibling("man/man1/flywheel.1");
         assertTrue(Files.isRegularFile(man), "mvnw package installs the man page at " + man);
