@@ -33,6 +33,14 @@ public final class Broadcaster {
 
     /** A live stream of signals; each subscription gets a ring of {@code capacity} events and its own thread. */
     public Multi<Signal> subscribe(int capacity, Predicate<Event> filter) {
+        return subscribe(capacity, Long.MAX_VALUE, filter);
+    }
+
+    /**
+     * Like {@link #subscribe(int, Predicate)}, the ring also holding at most {@code maxBytes} of event bytes: a
+     * thousand-event ring of megabyte events would otherwise hold a gigabyte for one slow tap.
+     */
+    public Multi<Signal> subscribe(int capacity, long maxBytes, Predicate<Event> filter) {
         Flow.Publisher<Signal> publisher = downstream -> {
             if (closed) {
                 downstream.onSubscribe(new Flow.Subscription() {
@@ -48,7 +56,7 @@ public final class Broadcaster {
                 return;
             }
             LaggingBuffer[] self = new LaggingBuffer[1];
-            self[0] = new LaggingBuffer(capacity, filter, downstream, () -> {
+            self[0] = new LaggingBuffer(capacity, maxBytes, filter, downstream, () -> {
                 subscribers.remove(self[0]);
                 droppedForGone.addAndGet(self[0].missedTotal());
             });

@@ -14,6 +14,8 @@ import java.util.function.Predicate;
  */
 final class LaggingBuffer implements Flow.Subscription {
     private final Event[] ring;
+    private final long maxBytes;
+    private long bytes; // event bytes in the ring, guarded by this
     private final Flow.Subscriber<? super Signal> downstream;
     private final Predicate<Event> filter;
     private final Runnable onCancel;
@@ -27,8 +29,10 @@ final class LaggingBuffer implements Flow.Subscription {
     private volatile Thread drainer;
     private volatile boolean parked;
 
-    LaggingBuffer(int capacity, Predicate<Event> filter, Flow.Subscriber<? super Signal> downstream, Runnable onCancel) {
+    LaggingBuffer(int capacity, long maxBytes, Predicate<Event> filter, Flow.Subscriber<? super Signal> downstream,
+                  Runnable onCancel) {
         this.ring = new Event[capacity];
+        this.maxBytes = maxBytes;
         this.filter = filter;
         this.downstream = downstream;
         this.onCancel = onCancel;
@@ -44,11 +48,15 @@ final class LaggingBuffer implements Flow.Subscription {
             return;
         }
         synchronized (this) {
-            if (tail - head == ring.length) {
-                head++;
+            // the newest event always goes in: a byte bound below one event must not starve the tap
+            while (tail > head && (tail - head == ring.length || bytes + e.raw().length > maxBytes)) {
+                int slot = (int) (head++ % ring.length);
+                bytes -= ring[slot].raw().length;
+                ring[slot] = null;
                 missed++;
                 missedTotal.incrementAndGet();
             }
+            bytes += e.raw().length;
             ring[(int) (tail++ % ring.length)] = e;
         }
         wake();
@@ -82,6 +90,7 @@ final class LaggingBuffer implements Flow.Subscription {
                     while (n < want && head < tail) {
                         int slot = (int) (head++ % ring.length);
                         batch[n++] = ring[slot];
+                        bytes -= ring[slot].raw().length;
                         ring[slot] = null;
                     }
                 }

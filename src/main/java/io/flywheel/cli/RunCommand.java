@@ -4,7 +4,9 @@ import io.flywheel.bus.Broadcaster;
 import io.flywheel.bus.EchoSubscriber;
 import io.flywheel.event.EventClass;
 import io.flywheel.event.TypeClassifier;
+import io.flywheel.config.MemoryLimits;
 import io.flywheel.ingest.Ingest;
+import io.flywheel.ingest.MemoryBudget;
 import io.flywheel.ingest.IngestStats;
 import io.flywheel.ingest.SocketServer;
 import io.flywheel.ingest.UnixListener;
@@ -47,7 +49,7 @@ import picocli.CommandLine.Option;
             "Reads NDJSON events from stdin, broadcasts every event to live subscribers and appends durable ones to "
                 + "a group-committed, rolling JSONL journal in DIR.",
             "",
-            "Exits 0 after end of input or SIGTERM/SIGINT once everything accepted is synced and sealed; exits 1 "
+            "Exits 0 after end of input or SIGTERM/SIGINT/SIGHUP once everything accepted is synced and sealed; exits 1 "
                 + "when accepted events could not be made durable or reading stdin failed unexpectedly; a second "
                 + "SIGINT (Ctrl-C) while stopping aborts at once with 130 (the next run recovers)."},
         footer = {"", "Example:  agent | flywheel run --dir ./data --echo | ui"})
@@ -134,6 +136,12 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--stdin", description = "With --socket: read stdin too.")
     boolean stdin;
 
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Heap that all inputs together may hold for partial and long lines and reject records; an "
+                + "input needing more stops being read until others give some back. Default: a quarter of the heap "
+                + "(64MiB with -Xmx256m), at least 16MiB.")
+    Long maxMemory;
+
     @Override
     public Integer call() throws Exception {
         if (maxLineBytes < 16 || maxLineBytes > (256L << 20)) {
@@ -146,6 +154,10 @@ public class RunCommand implements Callable<Integer> {
         }
         if (socketActivated && stdin) {
             System.err.println("flywheel: --socket-activated uses stdin for the listening socket; --stdin is not possible");
+            return 2;
+        }
+        if (maxMemory != null && maxMemory < MemoryLimits.MIN_BUDGET) {
+            System.err.println("flywheel: --max-memory must be at least 16MiB");
             return 2;
         }
         if (!socketMode.matches("0?[0-7]{3}") || maxConnections < 1) {
@@ -175,7 +187,8 @@ public class RunCommand implements Callable<Integer> {
         IngestStats stats = new IngestStats();
         TypeClassifier classifier = TypeClassifier.of(durableTypes, ephemeralTypes,
                 EventClass.valueOf(unknownTypes.toUpperCase(Locale.ROOT)));
-        Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes);
+        long budget = maxMemory != null ? maxMemory : MemoryLimits.defaultBudget();
+        Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes, new MemoryBudget(budget));
 
         EchoSubscriber echoSub = echo
                 ? new EchoSubscriber(broadcaster.subscribe(Broadcaster.DEFAULT_CAPACITY, e -> true),
@@ -197,7 +210,8 @@ public class RunCommand implements Callable<Integer> {
                 UnixListener listener = socketActivated ? UnixListener.inherited()
                         : UnixListener.bind(socket, Integer.parseInt(socketMode, 8));
                 server = new SocketServer(listener, ingest, new SocketServer.Limits(maxConnections,
-                        SocketServer.Limits.DEFAULT.maxUnackedLines(), Broadcaster.DEFAULT_CAPACITY));
+                        SocketServer.Limits.DEFAULT.maxUnackedLines(), Broadcaster.DEFAULT_CAPACITY,
+                        MemoryLimits.tapBytes(budget)));
                 server.start();
                 System.err.println("flywheel: listening on " + listener.address());
             } catch (UnixListener.SetupException | IOException e) {

@@ -21,8 +21,12 @@ public final class SocketServer {
     private static final Logger LOG = Logger.getLogger(SocketServer.class);
 
     /** Limits: connections at once (taps included), un-acked lines per connection, a tap's ring. */
-    public record Limits(int maxConnections, int maxUnackedLines, int tapCapacity) {
-        public static final Limits DEFAULT = new Limits(1024, 16_384, Broadcaster.DEFAULT_CAPACITY);
+    public record Limits(int maxConnections, int maxUnackedLines, int tapCapacity, long tapBytes) {
+        public static final Limits DEFAULT = new Limits(1024, 16_384, Broadcaster.DEFAULT_CAPACITY, Long.MAX_VALUE);
+
+        public Limits(int maxConnections, int maxUnackedLines, int tapCapacity) {
+            this(maxConnections, maxUnackedLines, tapCapacity, Long.MAX_VALUE);
+        }
     }
 
     private final UnixListener listener;
@@ -105,7 +109,7 @@ public final class SocketServer {
         c.write(Frames.SUBSCRIBED);
         TapSession session = new TapSession(c);
         taps.put(c, session);
-        ingest.broadcaster().subscribe(limits.tapCapacity(), request.filter()).subscribe().withSubscriber(session);
+        ingest.broadcaster().subscribe(limits.tapCapacity(), limits.tapBytes(), request.filter()).subscribe().withSubscriber(session);
     }
 
     /** The tap client closed its side (or the server stops reading). */
