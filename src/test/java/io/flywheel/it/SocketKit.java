@@ -53,12 +53,19 @@ final class SocketKit {
         final Path log;
 
         Server(Path dir, Path socket, String... extra) throws IOException, InterruptedException {
+            this(dir, socket, Map.of(), extra);
+        }
+
+        /** With extra environment, e.g. {@code FLYWHEEL_JAVA_OPTS=-Xmx256m} for a memory-capped server. */
+        Server(Path dir, Path socket, Map<String, String> env, String... extra) throws IOException, InterruptedException {
             this.socket = socket;
             this.log = dir.resolveSibling(dir.getFileName() + "-server-" + System.nanoTime() + ".log");
             List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "run", "--dir", dir.toString(), "--socket", socket.toString()));
             cmd.addAll(List.of(extra));
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            process = pb.start();
             awaitListening();
         }
 
