@@ -5,7 +5,9 @@ import io.flywheel.bus.EchoSubscriber;
 import io.flywheel.bus.LiveOptions;
 import io.flywheel.event.EventClass;
 import io.flywheel.event.TypeClassifier;
+import io.flywheel.config.MemoryLimits;
 import io.flywheel.ingest.Ingest;
+import io.flywheel.ingest.MemoryBudget;
 import io.flywheel.ingest.IngestStats;
 import io.flywheel.ingest.SocketServer;
 import io.flywheel.ingest.UnixListener;
@@ -50,7 +52,7 @@ import picocli.CommandLine.Spec;
             "Reads NDJSON events from stdin, broadcasts every event to live subscribers and appends durable ones to "
                 + "a group-committed, rolling JSONL journal in DIR.",
             "",
-            "Exits 0 after end of input or SIGTERM/SIGINT once everything accepted is synced and sealed; exits 1 "
+            "Exits 0 after end of input or SIGTERM/SIGINT/SIGHUP once everything accepted is synced and sealed; exits 1 "
                 + "when accepted events could not be made durable or reading stdin failed unexpectedly; a second "
                 + "SIGINT (Ctrl-C) while stopping aborts at once with 130 (the next run recovers)."},
         footer = {"", "Example:  agent | flywheel run --dir ./data --echo | ui"})
@@ -148,6 +150,12 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--stdin", description = "With --socket: read stdin too.")
     boolean stdin;
 
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Heap that all inputs together may hold for partial and long lines and reject records; an "
+                + "input needing more stops being read until others give some back. Default: a quarter of the heap "
+                + "(64MiB with -Xmx256m), at least 16MiB.")
+    Long maxMemory;
+
     @Mixin
     CommonOptions common;
 
@@ -163,6 +171,7 @@ public class RunCommand implements Callable<Integer> {
         Usage.require(socket == null || !socketActivated, spec, "--socket-activated", "use either --socket or --socket-activated");
         Usage.require(!socketActivated || !stdin, spec, "--stdin",
                 "--socket-activated uses stdin for the listening socket, so --stdin is not possible");
+        Usage.require(maxMemory == null || maxMemory >= MemoryLimits.MIN_BUDGET, spec, "--max-memory", "must be at least 16MiB");
         Usage.require(socketMode.matches("0?[0-7]{3}"), spec, "--socket-mode", "must be octal");
         Usage.require(maxConnections >= 1, spec, "--max-connections", "must be at least 1");
         Usage.require(maxBacklog == null || maxBacklog > 0, spec, "--max-backlog", "must be more than 0");
@@ -193,7 +202,8 @@ public class RunCommand implements Callable<Integer> {
         IngestStats stats = new IngestStats();
         TypeClassifier classifier = TypeClassifier.of(durableTypes, ephemeralTypes,
                 unknownTypes);
-        Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes);
+        long budget = maxMemory != null ? maxMemory : MemoryLimits.defaultBudget();
+        Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes, new MemoryBudget(budget));
 
         journal.onSync(() -> broadcaster.synced(journal.lastSyncedSeq()));
         EchoSubscriber echoSub = echo
@@ -218,7 +228,8 @@ public class RunCommand implements Callable<Integer> {
                 UnixListener listener = socketActivated ? UnixListener.inherited()
                         : UnixListener.bind(socket, Integer.parseInt(socketMode, 8));
                 server = new SocketServer(listener, ingest, new SocketServer.Limits(maxConnections,
-                        SocketServer.Limits.DEFAULT.maxUnackedLines(), Broadcaster.DEFAULT_BUFFER_BYTES));
+                        SocketServer.Limits.DEFAULT.maxUnackedLines(),
+                        Math.min(Broadcaster.DEFAULT_BUFFER_BYTES, MemoryLimits.tapBytes(budget))));
                 server.start();
                 System.err.println("flywheel: listening on " + listener.address());
             } catch (UnixListener.SetupException | IOException e) {

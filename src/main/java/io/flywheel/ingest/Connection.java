@@ -43,6 +43,7 @@ final class Connection {
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile Thread reader;
     private volatile Thread writer;
+    private volatile MemoryBudget.Account memory;
 
     // shared between reader and writer, guarded by this
     private final ArrayDeque<long[]> marks = new ArrayDeque<>(); // {line, ticket, nanos}: lines up to line need ticket; nanos = when the oldest was read
@@ -85,6 +86,7 @@ final class Connection {
     /** Server stop: read no more lines; what was ingested still gets its ack. */
     void stopReading() {
         stopping = true;
+        cancelMemoryWait();
         try {
             channel.shutdownInput();
         } catch (IOException e) {
@@ -105,8 +107,12 @@ final class Connection {
         Sink sink = new Sink(ingest.open("socket:" + id));
         // not closed here: closing the stream would close the channel before the last acks are written
         InputStream in = Channels.newInputStream(channel);
+        memory = sink.lines.memory();
         try {
-            new LineFramer(ingest.maxLineBytes()).pump(in, sink);
+            new LineFramer(ingest.maxLineBytes(), memory).pump(in, sink);
+            sink.finish();
+        } catch (MemoryBudget.Cancelled e) {
+            // closed or stopping while it waited for memory: what it sent before gets its ack
         } catch (JournalFailedException e) {
             // the writer tells the client
         } catch (JournalClosedException e) {
@@ -118,6 +124,8 @@ final class Connection {
         } catch (RuntimeException | Error e) {
             abandon("reading", e);
             return;
+        } finally {
+            memory.close();
         }
         if (tapping) {
             server.endTap(this);
@@ -205,6 +213,20 @@ final class Connection {
             if (readLine - ackWritten > maxUnacked || queuedRejects() > MAX_QUEUED_REJECTS) {
                 awaitWriter();
             }
+        }
+
+        /**
+         * End of input: a summary of repeated rejects still pending goes to the journal. The final ack waits for it
+         * when it covers lines not yet registered; otherwise the summary follows shortly after the ack (it records
+         * rejected lines, not events, so no acked data depends on it).
+         */
+        void finish() throws InterruptedException {
+            if (tapping) {
+                return;
+            }
+            lines.finish();
+            // the lines not yet registered wait for the summary's ticket (a later one covers the earlier)
+            maxTicket = Math.max(maxTicket, lines.ticket());
         }
 
         @Override
@@ -364,7 +386,15 @@ final class Connection {
         return id;
     }
 
+    private void cancelMemoryWait() {
+        MemoryBudget.Account m = memory;
+        if (m != null) {
+            m.cancel();
+        }
+    }
+
     void closeQuietly() {
+        cancelMemoryWait();
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -46,15 +46,65 @@ public final class LineFramer {
 
     private final int maxLineBytes;
     private final int maxBytes;
+    private final MemoryBudget.Account memory;
+    /** Holds a long-line reservation of the budget: the buffer may grow to maxBytes without asking again. */
+    private boolean longLine;
     private byte[] buf;
     private int[] ends = new int[64];
     private long lineNo;
     private long offset; // stream offset of buf[0]
 
     public LineFramer(int maxLineBytes) {
+        this(maxLineBytes, MemoryBudget.unlimited().account());
+    }
+
+    /**
+     * A framer whose buffer growth is charged to {@code memory} (see {@link MemoryBudget}): growing for throughput
+     * only when the budget has room, growing for a line that does not fit through a long-line reservation that this
+     * input waits for - reading nothing meanwhile - and gives back when its buffer is empty again. The owner of the
+     * account gives everything back when the input ends.
+     */
+    public LineFramer(int maxLineBytes, MemoryBudget.Account memory) {
         this.maxLineBytes = maxLineBytes;
         this.maxBytes = Math.max(STREAMING_BYTES, maxLineBytes + 64 * 1024);
+        this.memory = memory;
+        memory.base(INITIAL_BYTES);
         this.buf = new byte[INITIAL_BYTES];
+    }
+
+    /** What a long-line reservation covers: the buffer at its largest. */
+    private long reservation() {
+        return maxBytes - INITIAL_BYTES;
+    }
+
+    /** The buffer is empty: back to the start size, so that an idle input holds nothing of the budget. */
+    private void shrink() {
+        buf = new byte[INITIAL_BYTES];
+        memory.giveStream();
+        if (longLine) {
+            memory.give(reservation());
+            longLine = false;
+        }
+    }
+
+    /** Grows the buffer (or not, when the budget says no and the line still fits); waits only when it must. */
+    private void grow(int limit, boolean wantRoom, boolean wantSpeed) throws IOException, InterruptedException {
+        int grown = Math.min(maxBytes, buf.length * 2);
+        if (longLine) {
+            buf = java.util.Arrays.copyOf(buf, grown);
+            return;
+        }
+        if (grown <= STREAMING_BYTES && (wantRoom || wantSpeed) && memory.tryStream(grown - buf.length)) {
+            buf = java.util.Arrays.copyOf(buf, grown);
+            return;
+        }
+        if (limit == buf.length) {
+            // no room at all: this line cannot go on without more memory, so wait for it (reading nothing)
+            memory.take(reservation());
+            memory.giveStream(); // the reservation covers the whole buffer from now on
+            longLine = true;
+            buf = java.util.Arrays.copyOf(buf, grown);
+        }
     }
 
     /** Reads until end of input. Returns the number of lines delivered (oversize ones included). */
@@ -75,10 +125,17 @@ public final class LineFramer {
                 scan -= start;
                 start = 0;
             }
+            if (head == null && start == limit && longLine) {
+                // a long line is done: its bytes go back to the other inputs instead of staying idle here
+                offset += start;
+                start = limit = scan = 0;
+                shrink();
+            }
             // grow (up to maxBytes) for a line that does not fit, or up to STREAMING_BYTES for a busy stream
-            if (buf.length < maxBytes && ((buf.length - limit) < minFree
-                    || (lastReadFilled && buf.length < STREAMING_BYTES))) {
-                buf = java.util.Arrays.copyOf(buf, Math.min(maxBytes, buf.length * 2));
+            boolean wantRoom = (buf.length - limit) < minFree;
+            boolean wantSpeed = lastReadFilled && buf.length < STREAMING_BYTES;
+            if (buf.length < maxBytes && (wantRoom || wantSpeed)) {
+                grow(limit, wantRoom, wantSpeed);
             }
             int want = buf.length - limit;
             int n = in.read(buf, limit, want);
@@ -103,6 +160,9 @@ public final class LineFramer {
                 long total = skippedLen + nl;
                 sink.oversize(head, head.length, total, ++lineNo, skipStart);
                 head = null;
+                if (!longLine) {
+                    memory.give(maxLineBytes);
+                }
                 start = nl + 1;
                 scan = start;
             }
@@ -135,9 +195,15 @@ public final class LineFramer {
             }
             flush(sink, blockStart, count);
             if (limit - start > maxLineBytes + 1) {
-                // no line end within the limit: keep the head, stream past the rest
+                // no line end within the limit: keep the head, stream past the rest (in a small buffer: the
+                // reservation, or a charge, now covers the head instead)
                 head = new byte[maxLineBytes];
                 System.arraycopy(buf, start, head, 0, maxLineBytes);
+                if (!longLine) {
+                    memory.force(maxLineBytes);
+                }
+                buf = new byte[INITIAL_BYTES];
+                memory.giveStream();
                 skipStart = offset + start;
                 skippedLen = limit - start;
                 offset += limit;
@@ -147,6 +213,10 @@ public final class LineFramer {
         }
         if (head != null) {
             sink.oversize(head, head.length, skippedLen, ++lineNo, skipStart);
+            head = null;
+            if (!longLine) {
+                memory.give(maxLineBytes);
+            }
         } else if (limit > start) {
             deliver(sink, start, limit);
         }
@@ -171,9 +241,14 @@ public final class LineFramer {
         long lineStartOffset = offset + start;
         lineNo++;
         if (len > maxLineBytes) {
-            byte[] head = new byte[maxLineBytes];
-            System.arraycopy(buf, start, head, 0, maxLineBytes);
-            sink.oversize(head, maxLineBytes, len, lineNo, lineStartOffset);
+            memory.force(maxLineBytes); // short-lived, and this input holds its line already: no waiting here
+            try {
+                byte[] head = new byte[maxLineBytes];
+                System.arraycopy(buf, start, head, 0, maxLineBytes);
+                sink.oversize(head, maxLineBytes, len, lineNo, lineStartOffset);
+            } finally {
+                memory.give(maxLineBytes);
+            }
         } else {
             sink.line(buf, start, len, lineNo, lineStartOffset);
         }

@@ -26,6 +26,24 @@ public final class LineIngest implements LineFramer.Sink {
     private Event[] live = new Event[0];
     private int liveCount;
     private String rejectReason;
+    private final MemoryBudget.Account memory;
+    // the current run of rejects with one reason; beyond FULL_PER_RUN they are summed up in one record
+    private String runReason;
+    private long runLength;
+    private long quietCount;
+    private long quietFirstLine;
+    private long quietFirstOffset;
+    private long quietLastLine;
+    private long quietBytes;
+    private long fullRecordBytes;
+
+    /** Records in full for a run of rejects with the same reason; the rest of the run becomes one summary. */
+    static final int FULL_PER_RUN = 3;
+    /** A run is summed up at least this often, so that a client repeating one mistake forever still leaves a trace. */
+    static final long MAX_QUIET = 1_000_000;
+    /** Originals kept in full per input; beyond, only their first {@link #CUT_ORIGINAL} bytes. */
+    static final long FULL_RECORD_BYTES = 8L << 20;
+    static final int CUT_ORIGINAL = 1024;
     private RejectListener rejectListener = (lineNo, reason) -> { };
 
     /** Told about every rejected line, also inside a block (the socket answers each with a notice). */
@@ -42,6 +60,12 @@ public final class LineIngest implements LineFramer.Sink {
         this.ingest = ingest;
         this.source = source;
         this.sourceJson = Journal.sourceJson(source);
+        this.memory = ingest.memory().account();
+    }
+
+    /** This input's share of the ingest memory budget: its framer draws from it too. Closed when the input ends. */
+    public MemoryBudget.Account memory() {
+        return memory;
     }
 
     private static final int REJECTED = 0;
@@ -151,6 +175,9 @@ public final class LineIngest implements LineFramer.Sink {
             return REJECTED;
         }
         rejectReason = null;
+        if (runReason != null) {
+            endRun();
+        }
         boolean durable = isDurable(type);
         if (durable) {
             ticket = ingest.journal().append(sourceJson, now, buf, off, len);
@@ -174,8 +201,64 @@ public final class LineIngest implements LineFramer.Sink {
             throws InterruptedException {
         ingest.stats().rejected.increment();
         rejectReason = reason;
-        ticket = ingest.journal().reject(RejectRecord.encode(source, lineNo, offset, reason, buf, off, len, totalLen));
+        if (!reason.equals(runReason)) {
+            endRun();
+            runReason = reason;
+        }
+        if (++runLength > FULL_PER_RUN) {
+            if (quietCount == 0) {
+                quietFirstLine = lineNo;
+                quietFirstOffset = offset;
+            }
+            quietCount++;
+            quietLastLine = lineNo;
+            quietBytes += totalLen;
+            if (quietCount >= MAX_QUIET) {
+                writeQuiet();
+            }
+        } else {
+            int keep = fullRecordBytes < FULL_RECORD_BYTES ? len : Math.min(len, CUT_ORIGINAL);
+            long charge = RejectRecord.encodingBytes(keep);
+            // charged without waiting: this may run under the journal lock, which the inputs that would give
+            // bytes back need too; the line itself already waited for its bytes in the framer
+            memory.force(charge);
+            try {
+                byte[] record = RejectRecord.encode(source, lineNo, offset, reason, buf, off, keep, totalLen);
+                fullRecordBytes += record.length;
+                ticket = ingest.journal().reject(record);
+            } finally {
+                memory.give(charge);
+            }
+        }
         rejectListener.rejected(lineNo, reason);
+    }
+
+    /** The run of identical rejects ended: its summary, if any, goes to rejected/. */
+    private void endRun() throws InterruptedException {
+        if (quietCount > 0) {
+            writeQuiet();
+        }
+        runReason = null;
+        runLength = 0;
+    }
+
+    private void writeQuiet() throws InterruptedException {
+        ticket = ingest.journal().reject(RejectRecord.repeated(source, quietFirstLine, quietFirstOffset, quietLastLine,
+                quietCount, runReason, quietBytes));
+        quietCount = 0;
+        quietBytes = 0;
+    }
+
+    /**
+     * End of input: writes what is still summed up. The ticket then covers it, so the last ack waits for it too.
+     * Gives back this input's memory.
+     */
+    public void finish() throws InterruptedException {
+        try {
+            endRun();
+        } finally {
+            memory.close();
+        }
     }
 
     public long ticket() {
@@ -192,6 +275,12 @@ public final class LineIngest implements LineFramer.Sink {
 
     /** Reads the whole stream through this handler. */
     public long pump(java.io.InputStream in) throws IOException, InterruptedException {
-        return new LineFramer(ingest.maxLineBytes()).pump(in, this);
+        try {
+            long n = new LineFramer(ingest.maxLineBytes(), memory).pump(in, this);
+            finish();
+            return n;
+        } finally {
+            memory.close();
+        }
     }
 }

@@ -8,7 +8,7 @@ import org.jboss.logging.Logger;
 import sun.misc.Signal;
 
 /**
- * SIGTERM and SIGINT ask for a clean stop (drain, sync, seal, exit 0) instead of the JVM's immediate exit. A second
+ * SIGTERM, SIGHUP and SIGINT ask for a clean stop (drain, sync, seal, exit 0) instead of the JVM's immediate exit. A second
  * SIGINT aborts at once with exit 130, like an impatient Ctrl-C expects: the data directory is then left as after a
  * crash, which the next start recovers. SIGTERM never aborts, however often it comes: systemd escalates to SIGKILL on
  * its own timeout, and a supervisor repeating SIGTERM still wants the graceful stop.
@@ -34,6 +34,13 @@ public final class StopSignal {
             Signal.handle(new Signal("INT"), sig -> s.interrupt());
         } catch (IllegalArgumentException e) {
             LOG.debugf("cannot handle signals: %s", e.getMessage());
+        }
+        try {
+            // a closed terminal (agent | flywheel run) sends HUP: the events already read must still be synced.
+            // Under nohup the JVM leaves HUP ignored and refuses a handler, which is what nohup asked for.
+            Signal.handle(new Signal("HUP"), sig -> s.trigger("SIGHUP"));
+        } catch (IllegalArgumentException e) {
+            LOG.debugf("cannot handle SIGHUP: %s", e.getMessage());
         }
         return s;
     }

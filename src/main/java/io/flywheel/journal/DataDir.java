@@ -7,12 +7,14 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 
@@ -44,11 +46,12 @@ public final class DataDir {
     /** Opens (creating when needed) a data directory; {@code hostOverride} replaces the stored host id when given. */
     public static DataDir open(Path root, String hostOverride) throws IOException {
         Path abs = root.toAbsolutePath().normalize();
+        refuseLinkedSubdirectories(abs);
         Files.createDirectories(abs.resolve("segments"));
         Files.createDirectories(abs.resolve("rejected"));
         Path idFile = abs.resolve(IDENTITY_FILE);
         Properties p = new Properties();
-        if (Files.exists(idFile)) {
+        if (Files.isRegularFile(idFile, LinkOption.NOFOLLOW_LINKS)) {
             try (var in = Files.newBufferedReader(idFile, StandardCharsets.UTF_8)) {
                 p.load(in);
             }
@@ -75,6 +78,28 @@ public final class DataDir {
             writeAtomically(abs, idFile, sb.toString().getBytes(StandardCharsets.UTF_8));
         }
         return new DataDir(abs, instance, host);
+    }
+
+    /** Subdirectories Flywheel writes into (the shipper's scratch space included). */
+    private static final List<String> SUBDIRECTORIES = List.of("segments", "rejected", "shipped", "ship-tmp");
+
+    /**
+     * A subdirectory that is a symbolic link would make every write land wherever it points - possibly in a
+     * directory of another user who planted it. The data directory itself may be a link (an operator's choice, made
+     * above it); what is inside it must be real.
+     */
+    private static void refuseLinkedSubdirectories(Path abs) throws IOException {
+        for (String name : SUBDIRECTORIES) {
+            Path sub = abs.resolve(name);
+            if (Files.isSymbolicLink(sub)) {
+                throw new IOException(sub + " is a symbolic link (to " + Files.readSymbolicLink(sub) + "); Flywheel "
+                        + "never writes through links in its data directory. Replace it with a real directory (or "
+                        + "point --dir at the link's target)");
+            }
+            if (Files.exists(sub, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(sub, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(sub + " is not a directory; remove or rename it");
+            }
+        }
     }
 
     /** Opens an existing data directory, creating what is missing of it like {@link #open} (ship, which writes anyway). */
@@ -132,18 +157,45 @@ public final class DataDir {
 
     /** Write to a temp file, fsync it, rename over the target, fsync the directory. */
     public static void writeAtomically(Path dir, Path target, byte[] content) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            var buf = java.nio.ByteBuffer.wrap(content);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
+        Path tmp = tempName(target, ".tmp");
+        try {
+            try (FileChannel ch = createExclusive(tmp)) {
+                var buf = java.nio.ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(false);
             }
-            ch.force(false);
+            move(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        move(tmp, target);
         fsyncDirectory(dir);
     }
+
+    /**
+     * A fresh name beside {@code target} for writing its next content: {@code <name><suffix>.<random>}. Random, so
+     * that nobody can plant something under it in advance; it is then created with O_EXCL ({@link #createExclusive}),
+     * which refuses any existing name, a symbolic link included, instead of writing through it.
+     */
+    public static Path tempName(Path target, String suffix) {
+        // O_EXCL is what protects the write; the random part only keeps a planted name from blocking it. A static
+        // SecureRandom would be seeded at image build time in a native build, ThreadLocalRandom is seeded per process.
+        long r = java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffff_ffff_ffffL;
+        return target.resolveSibling(target.getFileName() + suffix + "." + HexFormat.of().toHexDigits(r).substring(4));
+    }
+
+    /** A name {@link #tempName} made (or the fixed {@code .tmp} names of older versions): left over by a crash, harmless. */
+    public static boolean isTempName(String name) {
+        return name.endsWith(".tmp") || name.matches(".*\\.tmp\\.[0-9a-f]{12}");
+    }
+
+    /** Creates a new file for writing; fails (without touching anything) when the name exists in any form. */
+    public static FileChannel createExclusive(Path p) throws IOException {
+        return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+
 
     public static void move(Path from, Path to) throws IOException {
         try {

@@ -46,7 +46,7 @@ final class DiskErrorPolicy {
                 op.run();
                 break;
             } catch (StepFailedException e) {
-                String why = StepFailedException.describe(e.getCause());
+                String why = e.detail();
                 if (e.step().fatal()) {
                     throw new JournalFailedException(e.step().label() + " failed in " + dir.root() + ": " + why
                             + "; events since the last good sync may be lost", e);

@@ -30,6 +30,8 @@ public final class HighWaterMark {
             s = Files.readString(p, StandardCharsets.US_ASCII).trim();
         } catch (NoSuchFileException e) {
             return 0;
+        } catch (IOException e) {
+            throw Recovery.naming(p, e);
         }
         try {
             long v = Long.parseLong(s);

@@ -5,9 +5,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The journal's file operations, one method per {@link Step}: the single place where the journal touches the disk,
@@ -22,12 +26,12 @@ final class JournalFiles {
     }
 
     FileChannel createSegment(Path p) throws StepFailedException {
-        return run(Step.SEGMENT_CREATE, () -> FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        return named(p, run(Step.SEGMENT_CREATE, p, () -> FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)));
     }
 
     /** Writes all of {@code buf} at {@code position} (positional: a failed earlier write cannot move it). */
     void write(Step step, FileChannel ch, ByteBuffer buf, long position) throws StepFailedException {
-        run(step, () -> {
+        run(step, names.get(ch), () -> {
             int torn = step == Step.SEGMENT_WRITE ? faults.tornWriteBytes(buf.remaining()) : -1;
             if (torn >= 0) {
                 ByteBuffer part = buf.slice(buf.position(), torn);
@@ -46,18 +50,18 @@ final class JournalFiles {
     }
 
     void truncate(Step step, FileChannel ch, long size) throws StepFailedException {
-        run(step, () -> ch.truncate(size));
+        run(step, names.get(ch), () -> ch.truncate(size));
     }
 
     void sync(Step step, FileChannel ch) throws StepFailedException {
-        run(step, () -> {
+        run(step, names.get(ch), () -> {
             ch.force(false);
             return null;
         });
     }
 
     void syncDirectory(Path dir) throws StepFailedException {
-        run(Step.DIR_SYNC, () -> {
+        run(Step.DIR_SYNC, dir, () -> {
             DataDir.fsyncDirectory(dir);
             return null;
         });
@@ -65,7 +69,7 @@ final class JournalFiles {
 
     /** A second name for {@code existing}; done already when {@code name} is that same file. */
     void hardLink(Path name, Path existing) throws StepFailedException {
-        run(Step.SEAL_LINK, () -> {
+        run(Step.SEAL_LINK, name, () -> {
             try {
                 Files.createLink(name, existing);
             } catch (FileAlreadyExistsException e) {
@@ -78,7 +82,7 @@ final class JournalFiles {
     }
 
     void unlink(Path p) throws StepFailedException {
-        run(Step.SEAL_UNLINK, () -> {
+        run(Step.SEAL_UNLINK, p, () -> {
             try {
                 Files.delete(p);
             } catch (NoSuchFileException done) {
@@ -90,7 +94,7 @@ final class JournalFiles {
 
     /** Atomically makes {@code link} a symlink to {@code target}: a new link under a temporary name, renamed over it. */
     void swapSymlink(Path link, Path target) throws StepFailedException {
-        run(Step.LINK_CURRENT, () -> {
+        run(Step.LINK_CURRENT, link, () -> {
             Path tmp = link.resolveSibling(link.getFileName() + ".tmp");
             Files.deleteIfExists(tmp);
             Files.createSymbolicLink(tmp, target);
@@ -100,7 +104,7 @@ final class JournalFiles {
     }
 
     void deleteSymlink(Path link) throws StepFailedException {
-        run(Step.LINK_CURRENT, () -> Files.deleteIfExists(link));
+        run(Step.LINK_CURRENT, link, () -> Files.deleteIfExists(link));
     }
 
     /**
@@ -118,38 +122,51 @@ final class JournalFiles {
 
     private void replaceFile(Path target, String tmpSuffix, byte[] content, Step step, Step syncStep)
             throws StepFailedException {
-        Path tmp = target.resolveSibling(target.getFileName() + tmpSuffix);
-        FileChannel ch = run(step, () -> {
-            FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            try {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    c.write(buf);
-                }
-            } catch (IOException e) {
-                c.close();
-                throw e;
-            }
-            return c;
-        });
+        // a fresh random name per attempt, created O_EXCL: a name planted in the directory cannot redirect the write
+        Path tmp = DataDir.tempName(target, tmpSuffix);
+        boolean moved = false;
         try {
-            sync(syncStep, ch);
-        } finally {
+            FileChannel ch = named(tmp, run(step, tmp, () -> {
+                FileChannel c = DataDir.createExclusive(tmp);
+                try {
+                    ByteBuffer buf = ByteBuffer.wrap(content);
+                    while (buf.hasRemaining()) {
+                        c.write(buf);
+                    }
+                } catch (IOException e) {
+                    c.close();
+                    throw e;
+                }
+                return c;
+            }));
             try {
-                ch.close();
-            } catch (IOException ignored) {
-                // the data is synced or the sync error is thrown
+                sync(syncStep, ch);
+            } finally {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the data is synced or the sync error is thrown
+                }
+            }
+            run(step, target, () -> {
+                DataDir.move(tmp, target);
+                return null;
+            });
+            moved = true;
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless; the failure that matters is being thrown
+                }
             }
         }
-        run(step, () -> {
-            DataDir.move(tmp, target);
-            return null;
-        });
     }
 
     FileChannel openAppend(Path p) throws StepFailedException {
-        return run(Step.REJECT_WRITE, () -> FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+        return named(p, run(Step.REJECT_WRITE, p, () -> FileChannel.open(p, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)));
     }
 
     @FunctionalInterface
@@ -157,14 +174,22 @@ final class JournalFiles {
         T call() throws IOException;
     }
 
-    private <T> T run(Step step, IoCall<T> call) throws StepFailedException {
+    private <T> T run(Step step, Path file, IoCall<T> call) throws StepFailedException {
         try {
             faults.before(step);
             return call.call();
         } catch (StepFailedException e) {
             throw e;
         } catch (IOException e) {
-            throw new StepFailedException(step, e);
+            throw new StepFailedException(step, file, e);
         }
+    }
+
+    /** Which file each channel it opened writes, for the error messages of later steps on the channel. */
+    private final Map<FileChannel, Path> names = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private FileChannel named(Path p, FileChannel ch) {
+        names.put(ch, p);
+        return ch;
     }
 }

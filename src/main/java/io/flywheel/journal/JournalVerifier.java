@@ -36,7 +36,7 @@ public final class JournalVerifier {
                 }
             } else if (name.endsWith(SegmentName.SEALED_SUFFIX)) {
                 files.add(p);
-            } else if (!name.endsWith(".tmp") && !name.endsWith(SegmentName.SEALED_SUFFIX + SealRecord.SUFFIX)) {
+            } else if (!DataDir.isTempName(name) && !name.endsWith(SegmentName.SEALED_SUFFIX + SealRecord.SUFFIX)) {
                 problems.add(p + ": unexpected file in segments/");
             }
         }

@@ -33,12 +33,12 @@ public final class Recovery {
             if (SegmentName.isOpenFile(name)) {
                 open.add(p);
             } else if (name.endsWith(SegmentName.SEALED_SUFFIX)) {
-                max = Math.max(max, SegmentReader.lastSeq(p));
+                max = Math.max(max, lastSeq(p));
             }
         }
         for (Path p : list(dir.shipped())) {
             if (p.getFileName().toString().endsWith(SegmentName.SEALED_SUFFIX)) {
-                max = Math.max(max, SegmentReader.lastSeq(p));
+                max = Math.max(max, lastSeq(p));
             }
         }
         SegmentSealer sealer = new SegmentSealer(dir, files);
@@ -48,7 +48,12 @@ public final class Recovery {
             if (finishInterruptedSeal(dir, sealer, p, sealed)) {
                 continue;
             }
-            Scanned s = scan(dir, p, sealed, listener);
+            Scanned s;
+            try {
+                s = scan(dir, p, sealed, listener);
+            } catch (IOException e) {
+                throw naming(p, e);
+            }
             max = Math.max(max, s.lastSeq());
             scanned.add(s);
         }
@@ -68,6 +73,26 @@ public final class Recovery {
             }
         }
         return max + 1;
+    }
+
+    private static long lastSeq(Path p) throws IOException {
+        try {
+            return SegmentReader.lastSeq(p);
+        } catch (IOException e) {
+            throw naming(p, e);
+        }
+    }
+
+    /**
+     * A read error (EIO from a failing disk) comes without a file name; at start, with many segments to read, the
+     * operator needs to know which one.
+     */
+    static IOException naming(Path p, IOException e) {
+        if ((e instanceof java.nio.file.FileSystemException f && f.getFile() != null) || e instanceof StepFailedException
+                || String.valueOf(e.getMessage()).contains(p.toString())) {
+            return e;
+        }
+        return new IOException(p + ": " + StepFailedException.describe(e), e);
     }
 
     /**

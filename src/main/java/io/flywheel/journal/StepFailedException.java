@@ -8,8 +8,25 @@ final class StepFailedException extends IOException {
     private final Step step;
 
     StepFailedException(Step step, IOException cause) {
-        super(step.label() + ": " + describe(cause), cause);
+        this(step, null, cause);
+    }
+
+    /** With the file the step worked on, so that an operator reading "Input/output error" knows where to look. */
+    StepFailedException(Step step, java.nio.file.Path file, IOException cause) {
+        super(step.label() + ": " + naming(file, describe(cause)), cause);
         this.step = step;
+        this.detail = naming(file, describe(cause));
+    }
+
+    private final String detail;
+
+    /** The OS's words for the failure, after the file it concerns when known. */
+    String detail() {
+        return detail;
+    }
+
+    private static String naming(java.nio.file.Path file, String m) {
+        return file == null || m.contains(file.toString()) ? m : file + ": " + m;
     }
 
     Step step() {

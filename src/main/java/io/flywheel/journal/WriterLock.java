@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -35,8 +36,23 @@ public final class WriterLock implements AutoCloseable {
         if (HELD.contains(dir.writerLock())) {
             return Optional.empty();
         }
-        FileChannel ch = FileChannel.open(dir.writerLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        FileChannel ch;
+        try {
+            // never through a link: the lock file is truncated and written, which must not reach a planted target
+            ch = FileChannel.open(dir.writerLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            // ELOOP comes as a plain IOException without the file name
+            if (Files.isSymbolicLink(dir.writerLock())) {
+                throw new IOException(dir.writerLock() + " is a symbolic link; Flywheel never writes through links in "
+                        + "its data directory. Remove it (no flywheel run is using it) and start again");
+            }
+            throw e;
+        }
+        if (!Files.isRegularFile(dir.writerLock(), LinkOption.NOFOLLOW_LINKS)) {
+            ch.close();
+            throw new IOException(dir.writerLock() + " is not a regular file; remove it and start again");
+        }
         FileLock l = ch.tryLock();
         if (l == null) {
             ch.close();

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -116,17 +115,29 @@ public final class MetricsWriter implements AutoCloseable {
     /** Writes the file now (temp file + rename). */
     public void write() throws IOException {
         synchronized (writeLock) {
-            Path tmp = target.resolveSibling(FILE + ".tmp");
-            Files.writeString(tmp, render(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-            DataDir.move(tmp, target);
+            String text = render();
+            replace(target, text);
             Path c = copy;
             if (c != null) {
-                Path ctmp = c.resolveSibling(c.getFileName() + ".tmp");
-                Files.writeString(ctmp, render(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-                DataDir.move(ctmp, c);
+                replace(c, text);
             }
+        }
+    }
+
+    private static void replace(Path target, String text) throws IOException {
+        // a fresh name created O_EXCL: a planted metrics.prom.tmp (say, a link to a victim) is never written through
+        Path tmp = DataDir.tempName(target, ".tmp");
+        try {
+            try (var ch = DataDir.createExclusive(tmp)) {
+                var buf = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            }
+            DataDir.move(tmp, target);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
     }
 

@@ -4,6 +4,7 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,18 +20,42 @@ public record S3Endpoint(String url, String accessKey, String secretKey, String 
     public S3Endpoint {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             // without a scheme the client would guess https, and a plain-http server then fails as a TLS error
-            throw new IllegalArgumentException("object store endpoint '" + url + "' has no scheme: write http://" + url
-                    + " for a plain-http server or https://" + url + " for TLS (MINIO_ENDPOINT or quarkus.minio.url)");
+            String shown = redact(url);
+            throw new IllegalArgumentException("object store endpoint '" + shown + "' has no scheme: write http://" + shown
+                    + " for a plain-http server or https://" + shown + " for TLS (MINIO_ENDPOINT or quarkus.minio.url)");
         }
         URI u;
         try {
-            u = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("object store endpoint '" + url + "' is not a valid URL");
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            // the parser's message quotes the whole input, password and all
+            throw new IllegalArgumentException("object store endpoint is not a valid URL: '" + redact(url) + "'");
         }
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-            throw new IllegalArgumentException("object store endpoint must be an http(s) URL, got '" + url + "'");
+            throw new IllegalArgumentException("object store endpoint must be an http(s) URL, got '" + redact(url) + "'");
         }
+        // credentials belong in MINIO_ACCESS_KEY / MINIO_SECRET_KEY; a user:password@ in the URL is dropped here, so
+        // that no message, log, status or state file that names the endpoint can ever show it
+        if (u.getRawUserInfo() != null) {
+            url = u.getScheme() + "://" + u.getRawAuthority().substring(u.getRawAuthority().lastIndexOf('@') + 1)
+                    + (u.getRawPath() == null ? "" : u.getRawPath());
+        }
+    }
+
+    /** {@code text} with anything between {@code ://} and the last {@code @} of its authority replaced by {@code ***}. */
+    static String redact(String text) {
+        int scheme = text.indexOf("://");
+        int from = scheme < 0 ? 0 : scheme + 3;
+        int end = text.length();
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        int at = text.lastIndexOf('@', end - 1);
+        return at < from ? text : text.substring(0, from) + "***@" + text.substring(at + 1);
     }
 
     public static S3Endpoint resolve() {

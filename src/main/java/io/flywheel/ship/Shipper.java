@@ -66,7 +66,8 @@ public final class Shipper {
     /** Ships every sealed segment now. Never throws: failures are in the report. */
     public synchronized ShipReport shipAll() {
         Path lockPath = dir.root().resolve(LOCK_FILE);
-        try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             FileLock lock;
             try {
                 lock = lockChannel.tryLock();

@@ -53,10 +53,15 @@ final class SocketKit {
         final Path log;
 
         Server(Path dir, Path socket, String... extra) throws IOException, InterruptedException {
-            this(Map.of(), dir, socket, extra);
+            this(dir, socket, Map.of(), extra);
         }
 
         Server(Map<String, String> env, Path dir, Path socket, String... extra) throws IOException, InterruptedException {
+            this(dir, socket, env, extra);
+        }
+
+        /** With extra environment, e.g. {@code FLYWHEEL_JAVA_OPTS=-Xmx256m} for a memory-capped server. */
+        Server(Path dir, Path socket, Map<String, String> env, String... extra) throws IOException, InterruptedException {
             this.socket = socket;
             this.log = dir.resolveSibling(dir.getFileName() + "-server-" + System.nanoTime() + ".log");
             List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "run", "--dir", dir.toString(), "--socket", socket.toString()));
