@@ -6,39 +6,31 @@ import io.flywheel.bus.LiveOptions;
 import io.flywheel.event.EventClass;
 import io.flywheel.event.TypeClassifier;
 import io.flywheel.config.MemoryLimits;
-import io.flywheel.ingest.Ingest;
-import io.flywheel.ingest.MemoryBudget;
 import io.flywheel.ingest.IngestStats;
 import io.flywheel.ingest.SocketServer;
 import io.flywheel.ingest.UnixListener;
 import io.flywheel.ingest.StdinReader;
 import io.flywheel.ingest.StopSignal;
-import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import io.flywheel.journal.JournalConfig;
-import io.flywheel.journal.JournalFailedException;
 import io.flywheel.journal.RecoveryListener;
-import io.flywheel.journal.WriterLock;
 import io.flywheel.obs.ProgressBar;
 import io.flywheel.obs.ProgressLine;
-import io.flywheel.obs.RunObserver;
 import io.flywheel.obs.Terminal;
 import io.flywheel.run.DrainNotice;
-import io.flywheel.ship.BackgroundShipper;
-import io.flywheel.ship.BacklogGuard;
+import io.flywheel.runtime.DirectoryInUseException;
+import io.flywheel.runtime.FlywheelRuntime;
+import io.flywheel.runtime.RuntimeConfig;
 import io.flywheel.ship.S3Endpoint;
 import io.flywheel.ship.ShipConfig;
-import io.flywheel.ship.Shipper;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -182,30 +174,33 @@ public class RunCommand implements Callable<Integer> {
         Usage.checkShipOptions(spec, ship);
         ShipConfig shipConfig = shipEvery == null ? null : ship.toConfig();
         S3Endpoint endpoint = shipEvery == null ? null : S3Endpoint.resolve();
+        RuntimeConfig config = RuntimeConfig.defaults(dir)
+                .withHostId(hostId)
+                .withJournal(new JournalConfig(rollBytes, rollAge, rollIdle, RuntimeConfig.PENDING_BYTES, diskRetry,
+                        maxRejectedBytes))
+                .withTypes(TypeClassifier.of(durableTypes, ephemeralTypes, unknownTypes))
+                .withLimits((int) maxLineBytes, maxMemory != null ? maxMemory : MemoryLimits.defaultBudget())
+                .withMetrics(metricsInterval, metricsFile)
+                .withSocket(socket == null && !socketActivated ? null
+                        : new RuntimeConfig.Socket(socket, socketActivated, Integer.parseInt(socketMode, 8), maxConnections))
+                .withShipping(shipConfig == null ? null
+                        : new RuntimeConfig.Shipping(shipConfig, endpoint, shipEvery, maxBacklog));
         StopSignal stop = StopSignal.install();
-        DataDir data = DataDir.open(dir, hostId);
-        Shipper shipper = shipEvery == null ? null : new Shipper(data, hostId, shipConfig, endpoint);
-        Optional<WriterLock> writer = WriterLock.tryAcquire(data);
-        if (writer.isEmpty()) {
-            System.err.println("flywheel: another flywheel run (pid " + WriterLock.holder(data) + ") is writing to " + data.root());
+        FlywheelRuntime runtime;
+        try {
+            runtime = FlywheelRuntime.open(config, new RecoveryReport());
+        } catch (DirectoryInUseException | UnixListener.SetupException e) {
+            System.err.println("flywheel: " + e.getMessage());
             return 1;
         }
-        try (WriterLock ignored = writer.get()) {
-            return run(data, stop, shipper);
-        }
+        return run(runtime, stop);
     }
 
-    private int run(DataDir data, StopSignal stop, Shipper shipper) throws Exception {
-        JournalConfig cfg = new JournalConfig(rollBytes, rollAge, rollIdle, 16 << 20, diskRetry, maxRejectedBytes);
-        Journal journal = Journal.open(data, cfg, new RecoveryReport());
-        Broadcaster broadcaster = new Broadcaster();
-        IngestStats stats = new IngestStats();
-        TypeClassifier classifier = TypeClassifier.of(durableTypes, ephemeralTypes,
-                unknownTypes);
-        long budget = maxMemory != null ? maxMemory : MemoryLimits.defaultBudget();
-        Ingest ingest = new Ingest(classifier, journal, broadcaster, stats, (int) maxLineBytes, new MemoryBudget(budget));
-
-        journal.onSync(() -> broadcaster.synced(journal.lastSyncedSeq()));
+    /** Serves until end of input, a signal or a journal failure, then stops in order and says how it went. */
+    private int run(FlywheelRuntime runtime, StopSignal stop) throws Exception {
+        Journal journal = runtime.journal();
+        Broadcaster broadcaster = runtime.broadcaster();
+        IngestStats stats = runtime.stats();
         EchoSubscriber echoSub = echo
                 ? new EchoSubscriber(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16))
                 : null;
@@ -214,49 +209,19 @@ public class RunCommand implements Callable<Integer> {
         }
         boolean showProgress = progress != null ? progress : Terminal.stderrIsTerminal();
         ProgressLine progressLine = showProgress ? new ProgressLine(System.err, new RateText(stats, journal, broadcaster)) : null;
-
-        BackgroundShipper background = null;
-        if (shipper != null) {
-            background = new BackgroundShipper(shipper);
-            background.start(shipEvery);
-        }
-        BacklogGuard backlog = maxBacklog == null ? null : new BacklogGuard(journal, maxBacklog, Duration.ofMillis(250));
-
-        SocketServer server = null;
-        if (socket != null || socketActivated) {
-            try {
-                UnixListener listener = socketActivated ? UnixListener.inherited()
-                        : UnixListener.bind(socket, Integer.parseInt(socketMode, 8));
-                server = new SocketServer(listener, ingest, new SocketServer.Limits(maxConnections,
-                        SocketServer.Limits.DEFAULT.maxUnackedLines(),
-                        Math.min(Broadcaster.DEFAULT_BUFFER_BYTES, MemoryLimits.tapBytes(budget))));
-                server.start();
-                System.err.println("flywheel: listening on " + listener.address());
-            } catch (UnixListener.SetupException | IOException e) {
-                System.err.println("flywheel: " + e.getMessage());
-                journal.close();
-                return 1;
-            }
+        SocketServer server = runtime.server();
+        runtime.start();
+        if (server != null) {
+            System.err.println("flywheel: listening on " + server.address());
         }
         boolean readStdin = server == null || stdin;
-        boolean socketServing = server != null;
-
-        RunObserver observer = new RunObserver(data, journal, stats, broadcaster, metricsInterval, diskRetry); // metrics.prom, systemd
-        if (metricsFile != null) {
-            observer.metricsFile(metricsFile);
-        }
-        if (server != null) {
-            observer.ackLatency(stats.ackLatency);
-            server.statusProvider(observer::statusText);
-        }
         long started = System.nanoTime();
         if (readStdin && Terminal.isTerminal(0)) {
             // a newcomer who typed just `flywheel run` would otherwise wait at a silent terminal
             System.err.println("flywheel run: reading NDJSON events from stdin (this terminal), one JSON object per line;"
                     + " Ctrl-D ends. Usually: agent | flywheel run");
         }
-        Thread reader = !readStdin ? null : StdinReader.start(ingest, stop, !socketServing);
-        observer.ready();
+        Thread reader = !readStdin ? null : StdinReader.start(runtime.ingest(), stop, server == null);
         while (!stop.await(200, TimeUnit.MILLISECONDS)) {
             if (journal.failure() != null) {
                 break;
@@ -265,38 +230,13 @@ public class RunCommand implements Callable<Integer> {
         if (progressLine != null) {
             progressLine.close(); // before the stop messages, so that neither they nor an echoed ^C land inside it
         }
-        observer.stopping();
         DrainNotice notice = new DrainNotice(System.err, stop);
-        if (backlog != null) {
-            backlog.close();
-            journal.resumeIntake(); // producers blocked by the backlog bound finish their line and see the stop
-        }
-        if (server != null) {
-            SocketServer s = server;
-            notice.waitingFor(() -> s.producerCount() + " connection(s) to be acked");
-            server.stop(Duration.ofSeconds(10)); // stop accepting, ack what is in flight
-        }
-        int code = stop.failure() == null ? 0 : 1;
-        notice.waitingFor(() -> "the journal to sync and seal"
-                + (journal.diskTrouble() == null ? "" : " (disk: " + journal.diskTrouble() + ", retrying)"));
-        try {
-            journal.close();
-        } catch (JournalFailedException e) {
-            code = 1;
-        }
-        if (background != null) {
-            notice.waitingFor(() -> "the background shipper");
-            background.close();
-        }
+        boolean kept = runtime.close(Duration.ofSeconds(10), notice::waitingFor);
         notice.close();
-        observer.close();
-        broadcaster.close();
-        if (server != null) {
-            server.closeTaps(Duration.ofSeconds(2));
-        }
         if (echoSub != null) {
             echoSub.close();
         }
+        int code = stop.failure() == null && kept ? 0 : 1;
         double secs = (System.nanoTime() - started) / 1e9;
         long received = stats.received.sum();
         if (stop.failure() != null) {

@@ -26,6 +26,8 @@ public final class LineIngest implements LineFramer.Sink {
     private Event[] live = new Event[0];
     private int liveCount;
     private String rejectReason;
+    private boolean keepSeq;
+    private long lastSeq;
     private final MemoryBudget.Account memory;
     // the current run of rejects with one reason; beyond FULL_PER_RUN they are summed up in one record
     private String runReason;
@@ -182,8 +184,13 @@ public final class LineIngest implements LineFramer.Sink {
         if (durable) {
             ticket = ingest.journal().append(sourceJson, now, buf, off, len);
         }
-        if (ingest.broadcaster().hasSubscribers()) {
-            long seq = durable ? ingest.journal().lastAppendedSeq() : 0; // this thread holds the lock since the append
+        boolean listened = ingest.broadcaster().hasSubscribers();
+        long seq = 0;
+        if (durable && (listened || keepSeq)) {
+            seq = ingest.journal().lastAppendedSeq(); // this thread holds the lock since the append
+        }
+        lastSeq = seq;
+        if (listened) {
             live[liveCount++] = new Event(type, durable, seq, source, now, Arrays.copyOfRange(buf, off, off + len));
         }
         return durable ? DURABLE : EPHEMERAL;
@@ -195,6 +202,13 @@ public final class LineIngest implements LineFramer.Sink {
         ingest.stats().bytes.add(totalLen + 1);
         reject(lineNo, offset, "line of " + totalLen + " bytes exceeds --max-line-bytes " + ingest.maxLineBytes(),
                 head, 0, headLen, totalLen);
+    }
+
+    /** Rejects an event handed over whole that holds a line feed: the journal keeps one event per line. */
+    public void notOneLine(byte[] buf, int len, long lineNo) throws InterruptedException {
+        ingest.stats().received.increment();
+        ingest.stats().bytes.add(len + 1);
+        reject(lineNo, 0, "an event must be one line: it contains a line feed", buf, 0, Math.min(len, ingest.maxLineBytes()), len);
     }
 
     private void reject(long lineNo, long offset, String reason, byte[] buf, int off, int len, long totalLen)
@@ -259,6 +273,19 @@ public final class LineIngest implements LineFramer.Sink {
         } finally {
             memory.close();
         }
+    }
+
+    /**
+     * Makes {@link #lastSeq()} the seq of every durable line, not only while someone listens (it costs a read of the
+     * journal's counter per line, which a bulk input does not need).
+     */
+    public void keepSeq() {
+        keepSeq = true;
+    }
+
+    /** The seq of the last line handled when it was durable and {@link #keepSeq()} was asked for; otherwise 0. */
+    public long lastSeq() {
+        return lastSeq;
     }
 
     public long ticket() {

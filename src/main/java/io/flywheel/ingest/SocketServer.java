@@ -133,6 +133,11 @@ public final class SocketServer {
     }
 
     /** Producer connections (taps excluded): at stop, those still open wait for their acks. */
+    /** Where it listens, for messages. */
+    public String address() {
+        return listener.address();
+    }
+
     public int producerCount() {
         return Math.max(0, connections.size() - taps.size());
     }

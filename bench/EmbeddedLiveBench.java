@@ -1,0 +1,111 @@
+// The broadcast's cost to producers, without the readers' own CPU: events are ingested through an embedded
+// FlywheelRuntime (the stdin path, journal and fsync included) with 0 subscribers, 1 counting subscriber, and 8
+// subscribers of which 7 count and 1 never requests anything (stalled). Rounds are interleaved so that a busy
+// neighbour on the machine hits every configuration alike; each round uses a fresh data directory.
+//
+//   ./mvnw -q package -DskipTests
+//   java -cp "target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*" bench/EmbeddedLiveBench.java [events] [rounds]
+import io.flywheel.bus.LiveOptions;
+import io.flywheel.bus.Signal;
+import io.flywheel.runtime.CloseProgress;
+import io.flywheel.runtime.FlywheelRuntime;
+import io.flywheel.runtime.RuntimeConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicLong;
+
+public class EmbeddedLiveBench {
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(events * 220);
+        for (int i = 0; i < events; i++) {
+            String type = i % 4 == 3 ? "text_chunk" : "tool_call_complete";
+            buf.writeBytes(("{\"type\":\"" + type + "\",\"session_id\":\"s-42\",\"call_id\":\"c" + i
+                    + "\",\"name\":\"bash\",\"output\":\"total 48 drwxr-xr-x 5 agent agent 4096 Nov 30 src\",\"i\":" + i + "}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] input = buf.toByteArray();
+        int[] configs = {0, 1, 8};
+        double[][] rates = new double[configs.length][rounds];
+        Path root = Files.createTempDirectory("flywheel-live-bench");
+        for (int r = -1; r < rounds; r++) { // round -1 warms the JIT and is not counted
+            for (int c = 0; c < configs.length; c++) {
+                double rate = once(root.resolve("r" + r + "c" + c), input, events, configs[c]);
+                if (r >= 0) {
+                    rates[c][r] = rate;
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%d events of ~%d B (a quarter ephemeral), %d rounds, median of kept+broadcast events/s:%n",
+                events, input.length / events, rounds);
+        double base = median(rates[0]);
+        for (int c = 0; c < configs.length; c++) {
+            double m = median(rates[c]);
+            System.out.printf(Locale.ROOT, "  %d subscriber(s)%s: %,.0f events/s  (rounds: %s)  ratio to 0: %.2f%n", configs[c],
+                    configs[c] == 8 ? " (7 counting, 1 stalled)" : "", m, round(rates[c]), m / base);
+        }
+    }
+
+    private static double once(Path dir, byte[] input, int events, int subscribers) throws Exception {
+        try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir))) {
+            List<AtomicLong> counts = new ArrayList<>();
+            for (int s = 0; s < subscribers; s++) {
+                boolean stalled = s == 7;
+                AtomicLong n = new AtomicLong();
+                counts.add(n);
+                fw.live(new LiveOptions("bench-" + s, e -> true, 8L << 20, false)).subscribe().withSubscriber(new Flow.Subscriber<Signal>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription sub) {
+                        if (!stalled) {
+                            sub.request(Long.MAX_VALUE);
+                        }
+                    }
+
+                    @Override
+                    public void onNext(Signal item) {
+                        n.incrementAndGet();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onComplete() {
+                    }
+                });
+            }
+            long t0 = System.nanoTime();
+            var in = fw.ingest().open("bench");
+            in.pump(new ByteArrayInputStream(input));
+            fw.journal().awaitSynced(in.ticket(), 60, java.util.concurrent.TimeUnit.SECONDS); // every durable event fsynced
+            double secs = (System.nanoTime() - t0) / 1e9;
+            fw.close(Duration.ofSeconds(5), CloseProgress.SILENT);
+            return events / secs;
+        }
+    }
+
+    private static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static String round(double[] a) {
+        StringBuilder sb = new StringBuilder();
+        for (double d : a) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2fM", d / 1e6));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,182 @@
+package io.flywheel.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flywheel.bus.Signal;
+import io.flywheel.event.Event;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Flywheel embedded in a JVM application, used the way README shows: no process, no socket, real files. */
+class FlywheelRuntimeTest {
+    @TempDir
+    Path tmp;
+
+    private static String text(int i) {
+        return "{\"type\":\"text\",\"session\":\"s1\",\"i\":" + i + "}";
+    }
+
+    /** All journal lines on disk (sealed and open segments), as text. */
+    private static String onDisk(Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir.resolve("segments"))) {
+            for (Path p : files.sorted().toList()) {
+                if (p.getFileName().toString().contains(".jsonl")) {
+                    sb.append(Files.readString(p, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void anAppendCompletesWithItsSeqOnceTheEventIsInTheJournalFiles() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir))) {
+            fw.start();
+            List<CompletableFuture<Appended>> acks = new ArrayList<>();
+            for (int i = 1; i <= 2000; i++) {
+                acks.add(fw.append(text(i)));
+            }
+            for (int i = 1; i <= 2000; i++) {
+                Appended a = acks.get(i - 1).get(30, TimeUnit.SECONDS);
+                assertEquals(new Appended(i, true), a);
+            }
+            // completion means the line was written (and fsynced) before it: it is in the file now
+            String disk = onDisk(dir);
+            assertTrue(disk.contains("\"seq\":2000,") && disk.contains(text(2000)), "acked event on disk");
+
+            Appended ephemeral = fw.append("{\"type\":\"text_chunk\",\"text\":\"hi\"}").get(5, TimeUnit.SECONDS);
+            assertEquals(new Appended(0, false), ephemeral);
+            assertEquals(2001, fw.append(text(2001) + "\n").get(5, TimeUnit.SECONDS).seq(), "a kept line end is framing");
+        }
+    }
+
+    @Test
+    void aBadEventFailsItsOwnAppendIsRecordedAndNothingElseIsLost() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir).withLimits(4096, 16L << 20))) {
+            CompletableFuture<Appended> good1 = fw.append(text(1));
+            ExecutionException malformed = assertThrows(ExecutionException.class,
+                    () -> fw.append("{\"type\":\"text\",").get(5, TimeUnit.SECONDS));
+            assertInstanceOf(RejectedEventException.class, malformed.getCause());
+            ExecutionException twoLines = assertThrows(ExecutionException.class,
+                    () -> fw.append("{\"type\":\"text\",\n\"i\":2}").get(5, TimeUnit.SECONDS));
+            assertTrue(twoLines.getCause().getMessage().contains("one line"), twoLines.getCause().getMessage());
+            ExecutionException tooLong = assertThrows(ExecutionException.class,
+                    () -> fw.append("{\"type\":\"text\",\"x\":\"" + "a".repeat(5000) + "\"}").get(5, TimeUnit.SECONDS));
+            assertTrue(tooLong.getCause().getMessage().contains("exceeds"), tooLong.getCause().getMessage());
+            CompletableFuture<Appended> good2 = fw.append(text(2));
+            assertEquals(1, good1.get(5, TimeUnit.SECONDS).seq());
+            assertEquals(2, good2.get(5, TimeUnit.SECONDS).seq(), "a reject takes no seq");
+            assertEquals(3, fw.stats().rejected.sum());
+        }
+        try (Stream<Path> rejected = Files.list(dir.resolve("rejected"))) {
+            String records = String.join("", rejected.map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+            assertTrue(records.contains("one line") && records.contains("exceeds"), records);
+        }
+    }
+
+    @Test
+    void committedReplaysWhatIsKeptThenFollowsEachGroupCommitWithNoGapNoRepeatAndOnlyOnDemand() throws Exception {
+        Path dir = tmp.resolve("data");
+        // small segments, so that replay and live cross several rolls
+        RuntimeConfig config = RuntimeConfig.defaults(dir).withJournal(new io.flywheel.journal.JournalConfig(4096,
+                Duration.ofMinutes(5), Duration.ofSeconds(30), RuntimeConfig.PENDING_BYTES, Duration.ofSeconds(5), 1 << 20));
+        try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
+            for (int i = 1; i <= 300; i++) {
+                fw.append(text(i));
+            }
+        }
+        try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
+            fw.start();
+            AssertSubscriber<Event> slow = fw.committed(250).subscribe().withSubscriber(AssertSubscriber.create(10));
+            slow.awaitItems(10);
+            List<CompletableFuture<Appended>> acks = new ArrayList<>();
+            for (int i = 301; i <= 800; i++) {
+                acks.add(fw.append(text(i)));
+            }
+            acks.getLast().get(30, TimeUnit.SECONDS);
+            Thread.sleep(100); // a demand-driven reader must not run ahead of its 10 requested events meanwhile
+            assertEquals(10, slow.getItems().size(), "delivered only what was requested");
+            slow.request(Long.MAX_VALUE);
+            slow.awaitItems(551, Duration.ofSeconds(30));
+            List<Long> seqs = slow.getItems().stream().map(Event::seq).toList();
+            for (int k = 0; k < seqs.size(); k++) {
+                assertEquals(250 + k, seqs.get(k), "seq order, none skipped or repeated");
+            }
+            assertEquals(text(800), slow.getItems().getLast().text(), "the original event");
+            assertTrue(slow.getItems().stream().allMatch(Event::durable));
+            assertFalse(slow.hasCompleted(), "still following");
+            fw.close(Duration.ofSeconds(5), CloseProgress.SILENT);
+            slow.awaitCompletion(Duration.ofSeconds(10));
+            assertEquals(551, slow.getItems().size());
+        }
+    }
+
+    @Test
+    void liveSubscribersGetEveryClassWithSeqsAndNeverHoldUpAppends() throws Exception {
+        Path dir = tmp.resolve("data");
+        try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir))) {
+            List<Signal> seen = new CopyOnWriteArrayList<>();
+            fw.live(e -> true).subscribe().with(seen::add);
+            // a subscriber that never asks for anything: appends still complete
+            AssertSubscriber<Signal> stalled = fw.live(e -> true).subscribe().withSubscriber(AssertSubscriber.create(0));
+            fw.append("{\"type\":\"text_chunk\",\"text\":\"a\"}").join();
+            for (int i = 1; i <= 500; i++) {
+                fw.append(text(i));
+            }
+            assertEquals(500L, fw.append(text(500)).thenApply(a -> a.seq() - 1).join());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < 502 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(502, seen.size());
+            Event first = ((Signal.Delivered) seen.getFirst()).event();
+            assertFalse(first.durable());
+            Event last = ((Signal.Delivered) seen.getLast()).event();
+            assertEquals(501, last.seq());
+            assertTrue(stalled.getItems().isEmpty());
+        }
+    }
+
+    @Test
+    void oneWriterPerDirectoryAndAClosedRuntimeRefusesAppends() throws Exception {
+        Path dir = tmp.resolve("data");
+        FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir));
+        DirectoryInUseException busy = assertThrows(DirectoryInUseException.class,
+                () -> FlywheelRuntime.open(RuntimeConfig.defaults(dir)));
+        assertEquals(Long.toString(ProcessHandle.current().pid()), busy.holder().trim());
+        CompletableFuture<Appended> kept = fw.append(text(1));
+        assertTrue(fw.close(Duration.ofSeconds(5), CloseProgress.SILENT));
+        assertEquals(1, kept.join().seq(), "appended before close: kept");
+        CompletionException late = assertThrows(CompletionException.class, () -> fw.append(text(2)).join());
+        assertInstanceOf(io.flywheel.journal.JournalClosedException.class, late.getCause());
+        try (FlywheelRuntime again = FlywheelRuntime.open(RuntimeConfig.defaults(dir))) {
+            assertEquals(2, again.append(text(2)).join().seq(), "the next writer goes on from the kept seq");
+        }
+    }
+}
