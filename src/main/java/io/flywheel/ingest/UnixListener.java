@@ -67,7 +67,9 @@ public final class UnixListener implements AutoCloseable {
         Files.deleteIfExists(tmp);
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixDomainSocketAddress.of(bindAt), 512);
+            // a burst of agents connecting at once must queue, not fail: a full backlog makes a non-blocking connect fail
+            // with EAGAIN (the kernel caps this at net.core.somaxconn)
+            ch.bind(UnixDomainSocketAddress.of(bindAt), 4096);
             Files.setPosixFilePermissions(bindAt, permissions(mode));
             if (viaTmp) {
                 Files.move(bindAt, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

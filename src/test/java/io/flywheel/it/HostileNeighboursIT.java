@@ -75,7 +75,9 @@ class HostileNeighboursIT {
                     return null; // then stall with the connection open
                 });
             }
-            assertTrue(connected.await(60, TimeUnit.SECONDS), "the crowd could not connect: " + server.log());
+            try {
+            assertTrue(connected.await(60, TimeUnit.SECONDS), "the crowd could not connect ("
+                    + (PARTIAL_CLIENTS + CONTROL_CLIENTS - connected.getCount()) + " did): " + server.log());
             Thread.sleep(3000); // let the crowd push what the server will take
 
             try (Producer good = new Producer(sock)) {
@@ -87,10 +89,15 @@ class HostileNeighboursIT {
             System.out.println("HostileNeighboursIT: server peak RSS (VmHWM) under the hostile crowd with -Xmx256m: "
                     + hwmKb + " kB");
 
-            for (SocketChannel ch : attackers) {
-                ch.close();
+            } finally {
+                // also when an assertion failed: the crowd's blocked writes would otherwise keep the executor's close waiting
+                synchronized (attackers) {
+                    for (SocketChannel ch : attackers) {
+                        ch.close();
+                    }
+                }
+                crowd.shutdownNow();
             }
-            crowd.shutdownNow();
             assertTrue(allSlotsServe(sock, slots - 1, Duration.ofSeconds(40)),
                     "connection slots were still taken after the crowd left\n" + tail(server.log()));
             String log = server.log();
@@ -253,10 +260,22 @@ class HostileNeighboursIT {
         assertTrue(out.contains("segment-sync failed") && out.contains(dir.resolve("data").resolve("segments") + "/"), out);
     }
 
-    private static SocketChannel connect(Path sock) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(sock));
-        return ch;
+    /** Connects as a client would: a full listen backlog (EAGAIN) is tried again for a while. */
+    private static SocketChannel connect(Path sock) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(sock));
+                return ch;
+            } catch (IOException e) {
+                ch.close();
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
     }
 
     private static void write(SocketChannel ch, byte[] bytes) throws IOException {
