@@ -127,7 +127,8 @@ public final class DirStatus {
                 m.value("flywheel_intake_paused") == 1, m.value("flywheel_disk_trouble") == 1,
                 m.value("flywheel_fsync_p50_seconds"), m.value("flywheel_fsync_p99_seconds"),
                 m.value("flywheel_ack_p50_seconds"), m.value("flywheel_ack_p99_seconds"),
-                count(m, "flywheel_rejects_dropped_total"));
+                count(m, "flywheel_rejects_dropped_total"), count(m, "flywheel_ingest_memory_bytes"),
+                count(m, "flywheel_ingest_memory_limit_bytes"), count(m, "flywheel_ingest_memory_waits_total"));
     }
 
     private static long count(PromText.Parsed m, String name) {

@@ -3,6 +3,7 @@ package io.flywheel.obs;
 import io.flywheel.stats.LatencyHistogram;
 import io.flywheel.bus.Broadcaster;
 import io.flywheel.ingest.IngestStats;
+import io.flywheel.ingest.MemoryBudget;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import java.io.IOException;
@@ -46,6 +47,13 @@ public final class MetricsWriter implements AutoCloseable {
         this.bus = bus;
         this.backlogBytes = backlogBytes;
         this.ackLatency = ackLatency;
+    }
+
+    private volatile MemoryBudget memory;
+
+    /** The ingest memory budget whose use to export; null exports none. */
+    public void memory(MemoryBudget budget) {
+        this.memory = budget;
     }
 
     /** Sets the ack latency histogram (socket ingest); null exports none. */
@@ -103,6 +111,13 @@ public final class MetricsWriter implements AutoCloseable {
                 .gauge("flywheel_fsync_p99_seconds", "99th percentile group-commit write+fsync latency",
                         journal.syncLatency().quantileNanos(0.99) / 1e9)
                 .histogram("flywheel_fsync_seconds", "Group-commit write+fsync latency", journal.syncLatency());
+        MemoryBudget m = memory;
+        if (m != null) {
+            p.gauge("flywheel_ingest_memory_bytes", "Heap held by inputs for partial and long lines and reject records (--max-memory)", m.used())
+                    .gauge("flywheel_ingest_memory_limit_bytes", "The ingest memory budget (--max-memory)", m.limit())
+                    .counter("flywheel_ingest_memory_waits_total", "Times an input stopped being read until the budget had room", m.waits());
+        }
+        p.gauge("flywheel_subscriber_buffered_bytes", "Event bytes waiting in live subscribers' buffers", bus.bufferedBytes());
         LatencyHistogram acks = ackLatency;
         if (acks != null) {
             p.gauge("flywheel_ack_p50_seconds", "Median ack latency", acks.quantileNanos(0.5) / 1e9)

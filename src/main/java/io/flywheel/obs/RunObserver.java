@@ -76,6 +76,11 @@ public final class RunObserver implements AutoCloseable {
         metrics.copyTo(file);
     }
 
+    /** Exports the ingest memory budget's use with the metrics. */
+    public void memory(io.flywheel.ingest.MemoryBudget budget) {
+        metrics.memory(budget);
+    }
+
     /** Supplies the per-connection ack latency histogram (socket ingest) to the metrics. */
     public void ackLatency(LatencyHistogram acks) {
         metrics.ackLatency(acks);

@@ -47,7 +47,8 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
     public record Live(String source, boolean running, double ageSeconds, long received, long kept, long rejected,
                        long ephemeral, long droppedTotal, Map<String, Long> droppedPerSubscriber, long subscribers,
                        boolean intakePaused, boolean diskTrouble, double fsyncP50Seconds, double fsyncP99Seconds,
-                       double ackP50Seconds, double ackP99Seconds, long rejectsDropped) {
+                       double ackP50Seconds, double ackP99Seconds, long rejectsDropped, long memoryBytes,
+                       long memoryLimitBytes, long memoryWaits) {
     }
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -113,6 +114,11 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
                 g.writeNumberField("subscribers", live.subscribers());
                 g.writeBooleanField("intake_paused", live.intakePaused());
                 g.writeBooleanField("disk_trouble", live.diskTrouble());
+                if (live.memoryLimitBytes() > 0) {
+                    g.writeNumberField("memory_bytes", live.memoryBytes());
+                    g.writeNumberField("memory_limit_bytes", live.memoryLimitBytes());
+                    g.writeNumberField("memory_waits", live.memoryWaits());
+                }
                 writeSeconds(g, "fsync_p50_seconds", live.fsyncP50Seconds());
                 writeSeconds(g, "fsync_p99_seconds", live.fsyncP99Seconds());
                 writeSeconds(g, "ack_p50_seconds", live.ackP50Seconds());
@@ -184,6 +190,11 @@ public record StatusSnapshot(String dir, boolean writerLive, String writerPid, l
                 d.append(')');
             }
             row(sb, "  dropped", d + String.format(Locale.ROOT, "; %d live subscribers", live.subscribers()));
+            if (live.memoryLimitBytes() > 0) {
+                row(sb, "  memory", String.format(Locale.ROOT, "%s of %s (--max-memory)%s", ByteSize.format(live.memoryBytes()),
+                        ByteSize.format(live.memoryLimitBytes()), live.memoryWaits() == 0 ? ""
+                                : String.format(Locale.ROOT, "; inputs waited for room %,d times", live.memoryWaits())));
+            }
             row(sb, "  fsync", "p50 " + millis(live.fsyncP50Seconds()) + ", p99 " + millis(live.fsyncP99Seconds()));
             if (!Double.isNaN(live.ackP50Seconds())) {
                 row(sb, "  ack", "p50 " + millis(live.ackP50Seconds()) + ", p99 " + millis(live.ackP99Seconds()));

@@ -87,6 +87,7 @@ public final class FlywheelRuntime implements AutoCloseable {
         }
         this.observer = new RunObserver(dir, journal, stats, broadcaster, config.metricsInterval(),
                 config.journal().diskRetry());
+        observer.memory(ingest.memory());
         if (config.metricsFile() != null) {
             observer.metricsFile(config.metricsFile());
         }

@@ -98,10 +98,16 @@ class PromTextTest {
         LatencyHistogram acks = new LatencyHistogram();
         acks.recordNanos(1_500_000);
         MetricsWriter w = new MetricsWriter(dir, j, stats, bus, () -> 42, acks);
+        io.flywheel.ingest.MemoryBudget budget = new io.flywheel.ingest.MemoryBudget(32L << 20);
+        budget.account().base(io.flywheel.ingest.MemoryBudget.BASE_BYTES); // one input: its start buffer is held
+        w.memory(budget);
         w.write();
         Path file = tmp.resolve(MetricsWriter.FILE);
         PromText.Parsed p = PromText.parse(Files.readString(file));
-        assertFalse(Files.exists(tmp.resolve(MetricsWriter.FILE + ".tmp")), "written through a temp file, renamed");
+        try (var names = Files.list(tmp)) {
+            assertTrue(names.noneMatch(f -> f.getFileName().toString().startsWith(MetricsWriter.FILE + ".tmp")),
+                    "written through a temp file, renamed");
+        }
         for (Map.Entry<String, String> e : p.types().entrySet()) {
             assertTrue(e.getKey().startsWith("flywheel_"), e.getKey());
             assertEquals(e.getValue().equals("counter"), e.getKey().endsWith("_total"), "only counters end in _total: " + e);
@@ -116,6 +122,9 @@ class PromTextTest {
         assertEquals(5, p.value("flywheel_events_received_total"));
         assertEquals(1, p.value("flywheel_events_rejected_total"));
         assertEquals(42, p.value("flywheel_backlog_bytes"));
+        assertEquals(io.flywheel.ingest.MemoryBudget.BASE_BYTES, p.value("flywheel_ingest_memory_bytes"));
+        assertEquals(32L << 20, p.value("flywheel_ingest_memory_limit_bytes"));
+        assertEquals(0, p.value("flywheel_ingest_memory_waits_total"));
         assertEquals(1, p.value("flywheel_up"));
         assertEquals(1, p.value("flywheel_ack_seconds_count"));
         assertTrue(p.value("flywheel_fsync_seconds_count") >= 1);
