@@ -305,8 +305,9 @@ def echo_stalled(inp, n, stall):
     code = p.wait(60)
     log = (OUT / "echo.err").read_text()
     kept = int(re.search(r"\((\d+) kept", log).group(1)) if re.search(r"\((\d+) kept", log) else -1
+    eph = int(re.search(r"(\d+) ephemeral", log).group(1)) if re.search(r"(\d+) ephemeral", log) else -1
     figure("live", f"run --echo, stalled reader: peak RSS", peak / 1024, "MiB", "bound asked for (MiB)", 256,
-           f"exit {code}; kept {kept:,} of {n:,} durable; echoed {lines:,} + lagged {lagged:,} in {notices} notices "
+           f"exit {code}; of {n:,} events {kept:,} durable kept + {eph:,} ephemeral; echoed {lines:,} + lagged {lagged:,} in {notices} notices "
            f"= {lines + lagged:,}; all input sent during the stall: {fed_during_stall}; "
            f"OutOfMemoryError in log: {'OutOfMemoryError' in log}")
     results["echo_stalled"] = dict(exit=code, kept=kept, events=n, echoed=lines, lagged=lagged, notices=notices,
