@@ -3,7 +3,7 @@
 
     bench/suite.py            # full run (about 3 minutes on 2 cores); build first: ./mvnw -q package -DskipTests
     bench/suite.py --quick    # smaller inputs, for a smoke run
-    bench/suite.py --live     # only the live-path figures: broadcast cost, echo into a stalled reader, follow
+    bench/suite.py --live     # only the live-path figures: broadcast cost (taps, in process), echo into a stalled reader, follow
 
 Prints a table, writes bench/out/suite/results.json and bench/ack-latency.svg (the ack-latency distribution README
 shows). Needs: target/flywheel, a JDK 21+ (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64), python3, curl (ship).
@@ -174,6 +174,22 @@ def broadcast_cost(inp):
             base = eps
         figure("broadcast", f"acked events/s, {label}", eps, "ev/s", "0 subscribers (ev/s)", base,
                f"dropped for lagging subscribers: {dropped.group(1) if dropped else '?'}")
+
+
+def embedded_broadcast():
+    print("\n[3b] broadcast cost to producers, in process: an embedded FlywheelRuntime with 0, 1 and 8 subscribers (1 stalled)")
+    cp = "target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
+    r = subprocess.run([JAVA, "-cp", cp, "bench/EmbeddedLiveBench.java", str(N), "3" if QUICK else "5"],
+                       capture_output=True, text=True)
+    rows = re.findall(r"(\d) subscriber\(s\)[^:]*: ([\d,]+) events/s\s+\(rounds: ([^)]*)\)", r.stdout)
+    if r.returncode != 0 or len(rows) != 3:
+        print("  embedded broadcast benchmark failed:\n" + r.stdout[-1000:] + r.stderr[-2000:])
+        return
+    base = float(rows[0][1].replace(",", ""))
+    for subs, eps, rounds in rows:
+        label = {"0": "0 subscribers", "1": "1 subscriber", "8": "8 subscribers (7 counting, 1 stalled)"}[subs]
+        figure("broadcast", f"in process, events/s, {label}", float(eps.replace(",", "")), "ev/s",
+               "0 subscribers (ev/s)", base, f"median of rounds {rounds}")
 
 
 def ship():
@@ -378,9 +394,11 @@ def live_main():
     inp = OUT / "in.jsonl"
     with open(inp, "w") as f:
         subprocess.run([FW, "generate", "-n", str(N), "--durable-only"], stdout=f, check=True)
-    only = os.environ.get("BENCH_ONLY", "broadcast,echo,follow").split(",")
+    only = os.environ.get("BENCH_ONLY", "broadcast,embedded,echo,follow").split(",")
     if "broadcast" in only:
         broadcast_cost(inp)
+    if "embedded" in only:
+        embedded_broadcast()
     echo_n = 1_000_000 if QUICK else 5_000_000
     echo_inp = OUT / "echo-in.jsonl"
     if "echo" in only:
@@ -410,6 +428,7 @@ def main():
     fsync = fsync_baseline()
     curves = socket_figures(inp, stdin_eps, fsync)
     broadcast_cost(inp)
+    embedded_broadcast()
     echo_inp = OUT / "echo-in.jsonl"
     with open(echo_inp, "w") as f:
         subprocess.run([FW, "generate", "-n", str(N)], stdout=f, check=True)

@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * Kept events from a seq on, read from the journal's files: what is there first (replay), then each group commit as
  * it lands (live), one code path for both, so there is no hand-over where an event could be skipped or repeated.
  * Lossless and demand-driven: the reader reads only as many events as were requested, so a slow subscriber costs a
- * parked virtual thread and an open file, never memory, and never slows the journal.
+ * parked virtual thread and an open file, never memory, and never slows the journal. When the journal fails, the
+ * subscriber gets every event that was kept, then the failure.
  */
 final class CommittedStream implements Flow.Publisher<Event> {
     private static final int READ_AHEAD = 4096; // events read per file pass at most, whatever the demand
@@ -99,6 +100,11 @@ final class CommittedStream implements Flow.Publisher<Event> {
                     long read = upTo >= cursor.nextSeq() ? cursor.poll(emit, upTo) : 0;
                     if (read > 0) {
                         continue;
+                    }
+                    if (cursor.nextSeq() > synced && journal.failure() != null) {
+                        // everything kept was delivered; what follows can never be kept by this journal
+                        downstream.onError(journal.failure());
+                        return;
                     }
                     if (closed && cursor.nextSeq() > synced) {
                         downstream.onComplete();

@@ -123,7 +123,7 @@ public final class FlywheelRuntime implements AutoCloseable {
         Journal journal = null;
         UnixListener listener = null;
         try {
-            journal = Journal.open(dir, config.journal(), recovery);
+            journal = Journal.open(dir, config.journal(), recovery, config.faults());
             SocketServer.Limits limits = null;
             RuntimeConfig.Socket s = config.socket();
             if (s != null) {

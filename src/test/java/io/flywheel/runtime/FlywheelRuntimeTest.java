@@ -179,4 +179,61 @@ class FlywheelRuntimeTest {
             assertEquals(2, again.append(text(2)).join().seq(), "the next writer goes on from the kept seq");
         }
     }
+
+    /**
+     * The promise of {@code append}: a future that completes successfully means the event is kept. An fsync fails
+     * (fatal) in the middle of a stream of appends: every append either completed and is in the journal when it is
+     * opened again, or failed with the journal's failure; a committed subscriber hears the failure too.
+     */
+    @Test
+    void aFailedFsyncFailsTheAppendsItCoversAndEveryCompletedOneIsKept() throws Exception {
+        Path dir = tmp.resolve("data");
+        java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+        io.flywheel.journal.Faults failFifthSync = step -> {
+            if (step == io.flywheel.journal.Step.SEGMENT_SYNC && syncs.incrementAndGet() == 5) {
+                throw new java.io.IOException("test: fsync failed");
+            }
+        };
+        List<CompletableFuture<Appended>> acks = new ArrayList<>();
+        AssertSubscriber<Event> committed;
+        try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir).withFaults(failFifthSync))) {
+            committed = fw.committed(1).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+            for (int i = 1; i <= 400 && fw.failure() == null; i++) {
+                acks.add(fw.append(text(i)));
+                if (i % 50 == 0) {
+                    try {
+                        acks.getLast().get(10, TimeUnit.SECONDS); // one group commit per 50 appends, or so
+                    } catch (ExecutionException e) {
+                        break;
+                    }
+                }
+            }
+            assertFalse(fw.close(Duration.ofSeconds(5), CloseProgress.SILENT), "close says not everything was kept");
+        }
+        List<Long> completed = new ArrayList<>();
+        int failed = 0;
+        for (CompletableFuture<Appended> f : acks) {
+            try {
+                completed.add(f.get(10, TimeUnit.SECONDS).seq());
+            } catch (ExecutionException e) {
+                assertInstanceOf(io.flywheel.journal.JournalFailedException.class, e.getCause(), e.toString());
+                failed++;
+            }
+        }
+        assertTrue(completed.size() >= 50 && failed >= 1, completed.size() + " completed, " + failed + " failed");
+        committed.awaitFailure(Duration.ofSeconds(10));
+        assertInstanceOf(io.flywheel.journal.JournalFailedException.class, committed.getFailure());
+
+        try (FlywheelRuntime again = FlywheelRuntime.open(RuntimeConfig.defaults(dir).withFaults(io.flywheel.journal.Faults.NONE))) {
+            AssertSubscriber<Event> kept = again.committed(1).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+            long last = completed.getLast();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (kept.getItems().size() < last && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            List<Long> seqs = kept.getItems().stream().map(Event::seq).toList();
+            assertTrue(seqs.containsAll(completed), "every completed append is kept: " + seqs.size() + " kept, "
+                    + completed.size() + " completed");
+        }
+    }
 }
