@@ -1,6 +1,7 @@
 // The broadcast's cost to producers, without the readers' own CPU: events are ingested through an embedded
 // FlywheelRuntime (the stdin path, journal and fsync included) with 0 subscribers, 1 counting subscriber, and 8
-// subscribers of which 7 count and 1 never requests anything (stalled). Rounds are interleaved so that a busy
+// subscribers of which 7 count and 1 never requests anything (stalled), and 8 stalled subscribers (what publishing
+// costs producers by itself, without the subscribers' own CPU on the same cores). Rounds are interleaved so that a busy
 // neighbour on the machine hits every configuration alike; each round uses a fresh data directory.
 //
 //   ./mvnw -q package -DskipTests
@@ -35,7 +36,7 @@ public class EmbeddedLiveBench {
                     .getBytes(StandardCharsets.UTF_8));
         }
         byte[] input = buf.toByteArray();
-        int[] configs = {0, 1, 8};
+        int[] configs = {0, 1, 8, -8};
         double[][] rates = new double[configs.length][rounds];
         Path root = Files.createTempDirectory("flywheel-live-bench");
         for (int r = -1; r < rounds; r++) { // round -1 warms the JIT and is not counted
@@ -51,16 +52,17 @@ public class EmbeddedLiveBench {
         double base = median(rates[0]);
         for (int c = 0; c < configs.length; c++) {
             double m = median(rates[c]);
-            System.out.printf(Locale.ROOT, "  %d subscriber(s)%s: %,.0f events/s  (rounds: %s)  ratio to 0: %.2f%n", configs[c],
-                    configs[c] == 8 ? " (7 counting, 1 stalled)" : "", m, round(rates[c]), m / base);
+            System.out.printf(Locale.ROOT, "  %d subscriber(s)%s: %,.0f events/s  (rounds: %s)  ratio to 0: %.2f%n",
+                    Math.abs(configs[c]), configs[c] == 8 ? " (7 counting, 1 stalled)" : configs[c] < 0 ? " (all stalled)" : "",
+                    m, round(rates[c]), m / base);
         }
     }
 
     private static double once(Path dir, byte[] input, int events, int subscribers) throws Exception {
         try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir))) {
             List<AtomicLong> counts = new ArrayList<>();
-            for (int s = 0; s < subscribers; s++) {
-                boolean stalled = s == 7;
+            for (int s = 0; s < Math.abs(subscribers); s++) {
+                boolean stalled = s == 7 || subscribers < 0;
                 AtomicLong n = new AtomicLong();
                 counts.add(n);
                 fw.live(new LiveOptions("bench-" + s, e -> true, 8L << 20, false)).subscribe().withSubscriber(new Flow.Subscriber<Signal>() {

@@ -40,7 +40,7 @@ public final class Broadcaster {
     public void publish(Event e) {
         for (LiveSubscription s : subscribers) {
             if (s.enqueue(e)) {
-                s.schedule();
+                s.published();
             }
         }
     }
@@ -49,7 +49,7 @@ public final class Broadcaster {
     public void publish(Event[] events, int count) {
         for (LiveSubscription s : subscribers) {
             if (s.enqueue(events, count)) {
-                s.schedule();
+                s.published();
             }
         }
     }

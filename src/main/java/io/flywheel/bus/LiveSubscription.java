@@ -1,7 +1,6 @@
 package io.flywheel.bus;
 
 import io.flywheel.event.Event;
-import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +22,7 @@ final class LiveSubscription implements Flow.Subscription {
     private final Flow.Subscriber<? super Signal> downstream;
     private final Broadcaster owner;
     private final Executor executor;
-    private final ArrayDeque<Event> queue = new ArrayDeque<>();
+    private final EventRing queue = new EventRing(); // guarded by this
     private long bytes; // guarded by this
     private long missed; // not yet reported, guarded by this
     private final AtomicLong missedTotal = new AtomicLong();
@@ -45,7 +44,7 @@ final class LiveSubscription implements Flow.Subscription {
         this.executor = executor;
     }
 
-    static long cost(Event e) {
+    static int cost(Event e) {
         return e.raw().length + OVERHEAD;
     }
 
@@ -58,8 +57,12 @@ final class LiveSubscription implements Flow.Subscription {
         if (cancelled || completed || !wants(e)) {
             return false;
         }
+        int dropped;
         synchronized (this) {
-            add(e);
+            dropped = add(e);
+        }
+        if (dropped > 0) {
+            missedTotal.addAndGet(dropped);
         }
         return true;
     }
@@ -70,25 +73,45 @@ final class LiveSubscription implements Flow.Subscription {
             return false;
         }
         boolean any = false;
+        long dropped = 0;
         synchronized (this) {
             for (int i = 0; i < count; i++) {
                 if (wants(events[i])) {
-                    add(events[i]);
+                    dropped += add(events[i]);
                     any = true;
                 }
             }
         }
+        if (dropped > 0) {
+            missedTotal.addAndGet(dropped); // once per block: a stalled subscriber drops on every event
+        }
         return any;
     }
 
-    private void add(Event e) {
-        queue.addLast(e);
-        bytes += cost(e);
+    /** Queues {@code e}, dropping the oldest beyond the bound; returns how many were dropped (the caller counts them). */
+    private int add(Event e) {
+        int c = cost(e);
+        queue.addLast(e, c);
+        bytes += c;
+        int dropped = 0;
         // the newest event always stays, even one larger than the bound: a stream of big events still flows
         while (bytes > options.maxBytes() && queue.size() > 1) {
-            bytes -= cost(queue.pollFirst());
-            missed++;
-            missedTotal.incrementAndGet();
+            bytes -= queue.firstCost();
+            queue.dropFirst();
+            dropped++;
+        }
+        missed += dropped;
+        return dropped;
+    }
+
+    /**
+     * After a publish: starts a drain only when the subscriber has demand. A stalled subscriber then costs publishers
+     * an enqueue and nothing else; its {@link #request} starts the drain that delivers what waited (the queue was
+     * filled before demand is read here, so nothing is left behind).
+     */
+    void published() {
+        if (requested.get() > 0) {
+            schedule();
         }
     }
 
@@ -135,8 +158,8 @@ final class LiveSubscription implements Flow.Subscription {
                         if (head == null || head.seq() > synced) {
                             break;
                         }
-                        queue.pollFirst();
-                        bytes -= cost(head);
+                        bytes -= queue.firstCost();
+                        queue.dropFirst();
                         batch[n++] = head;
                     }
                     emptyNow = queue.isEmpty();
