@@ -47,6 +47,7 @@ public class EmbeddedLiveBench {
                 }
             }
         }
+        Files.deleteIfExists(root);
         System.out.printf(Locale.ROOT, "%d events of ~%d B (a quarter ephemeral), %d rounds, median of kept+broadcast events/s:%n",
                 events, input.length / events, rounds);
         double base = median(rates[0]);
@@ -94,6 +95,16 @@ public class EmbeddedLiveBench {
             double secs = (System.nanoTime() - t0) / 1e9;
             fw.close(Duration.ofSeconds(5), CloseProgress.SILENT);
             return events / secs;
+        } finally {
+            deleteTree(dir); // 36 rounds of 150 MB would otherwise fill a small disk
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
