@@ -70,6 +70,11 @@ public final class Journal implements AutoCloseable {
      * or the number may already belong to another producer's event.
      */
     public long lastAppendedSeq() {
+        if (queue.lock.isHeldByCurrentThread()) {
+            // the usual caller holds the lock across its appends: a second acquire and release per event would be
+            // the broadcast's largest cost to producers
+            return queue.lastAssignedSeq();
+        }
         try (Hold h = hold()) {
             return queue.lastAssignedSeq();
         }
