@@ -66,7 +66,7 @@ public class EmbeddedLiveBench {
                 boolean stalled = s == 7 || subscribers < 0;
                 AtomicLong n = new AtomicLong();
                 counts.add(n);
-                fw.live(new LiveOptions("bench-" + s, e -> true, 8L << 20, false)).subscribe().withSubscriber(new Flow.Subscriber<Signal>() {
+                fw.live(new LiveOptions("bench-" + s, LiveOptions.ALL, 8L << 20, false)).subscribe().withSubscriber(new Flow.Subscriber<Signal>() {
                     @Override
                     public void onSubscribe(Flow.Subscription sub) {
                         if (!stalled) {

@@ -38,17 +38,22 @@ public final class Broadcaster {
 
     /** Hands an event to every subscriber that wants it. Cheap when nobody listens: check {@link #hasSubscribers()}. */
     public void publish(Event e) {
-        for (LiveSubscription s : subscribers) {
-            if (s.enqueue(e)) {
-                s.published();
-            }
-        }
+        publish(new Event[] {e}, 1);
     }
 
     /** As {@link #publish(Event)} for a block of events: each subscriber is woken once for the whole block. */
     public void publish(Event[] events, int count) {
+        if (subscribers.isEmpty() || count == 0) {
+            return;
+        }
+        // one copy of the block, shared by every subscriber that takes all events: the caller reuses its array
+        Event[] block = java.util.Arrays.copyOf(events, count);
+        long cost = 0;
+        for (int i = 0; i < count; i++) {
+            cost += LiveSubscription.cost(block[i]);
+        }
         for (LiveSubscription s : subscribers) {
-            if (s.enqueue(events, count)) {
+            if (s.enqueue(block, count, cost)) {
                 s.published();
             }
         }

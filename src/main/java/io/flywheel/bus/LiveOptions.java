@@ -12,6 +12,12 @@ import java.util.function.Predicate;
  * @param committedOnly durable events only, each delivered once the journal has fsynced it
  */
 public record LiveOptions(String name, Predicate<Event> filter, long maxBytes, boolean committedOnly) {
+    /**
+     * The filter that takes every event. A subscriber with it shares each published block with the others instead of
+     * copying what it wants, so use it rather than an {@code e -> true} of your own.
+     */
+    public static final Predicate<Event> ALL = e -> true;
+
     public LiveOptions {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("buffer bound must be positive: " + maxBytes);
@@ -19,6 +25,6 @@ public record LiveOptions(String name, Predicate<Event> filter, long maxBytes, b
     }
 
     public static LiveOptions all(String name) {
-        return new LiveOptions(name, e -> true, Broadcaster.DEFAULT_BUFFER_BYTES, false);
+        return new LiveOptions(name, ALL, Broadcaster.DEFAULT_BUFFER_BYTES, false);
     }
 }

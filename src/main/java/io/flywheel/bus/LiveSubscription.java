@@ -52,52 +52,74 @@ final class LiveSubscription implements Flow.Subscription {
         return !(options.committedOnly() && !e.durable()) && options.filter().test(e);
     }
 
-    /** Never blocks and never calls the subscriber; returns true when the event was queued. */
+    /** Whether this subscriber takes every event as published, so that it can share the publisher's block. */
+    private boolean takesAll() {
+        return options.filter() == LiveOptions.ALL && !options.committedOnly();
+    }
+
+    /** Never blocks and never calls the subscriber; returns true when something was queued. */
     boolean enqueue(Event e) {
-        if (cancelled || completed || !wants(e)) {
+        return enqueue(new Event[] {e}, 1, cost(e));
+    }
+
+    /**
+     * Queues a published block under one lock: producers of blocks contend once per block. {@code events} is shared
+     * with other subscribers and must not change; {@code cost} is the sum of its events' costs.
+     */
+    boolean enqueue(Event[] events, int count, long cost) {
+        if (cancelled || completed) {
             return false;
         }
-        int dropped;
+        Event[] mine = events;
+        int n = count;
+        long c = cost;
+        if (!takesAll()) {
+            // a filtering subscriber keeps only what it wants, so that its bound and its lag count are its own
+            mine = null;
+            n = 0;
+            c = 0;
+            for (int i = 0; i < count; i++) {
+                Event e = events[i];
+                if (wants(e)) {
+                    if (mine == null) {
+                        mine = new Event[count - i];
+                    }
+                    mine[n++] = e;
+                    c += cost(e);
+                }
+            }
+            if (n == 0) {
+                return false;
+            }
+        }
+        long dropped;
         synchronized (this) {
-            dropped = add(e);
+            dropped = add(mine, n, c);
         }
         if (dropped > 0) {
-            missedTotal.addAndGet(dropped);
+            missedTotal.addAndGet(dropped); // once per block: a stalled subscriber drops on every publish
         }
         return true;
     }
 
-    /** As {@link #enqueue(Event)} for a block, under one lock: producers of blocks contend once per block. */
-    boolean enqueue(Event[] events, int count) {
-        if (cancelled || completed) {
-            return false;
-        }
-        boolean any = false;
+    /**
+     * Queues a block, dropping the oldest beyond the bound - whole blocks while more than one is held, then single
+     * events; returns how many events were dropped (the caller counts them).
+     */
+    private long add(Event[] events, int count, long cost) {
+        queue.addBlock(events, count, cost);
+        bytes += cost;
         long dropped = 0;
-        synchronized (this) {
-            for (int i = 0; i < count; i++) {
-                if (wants(events[i])) {
-                    dropped += add(events[i]);
-                    any = true;
-                }
-            }
+        while (bytes > options.maxBytes() && queue.blocks() > 1) {
+            dropped += queue.firstBlockEvents();
+            bytes -= queue.firstBlockCost();
+            queue.dropBlock();
         }
-        if (dropped > 0) {
-            missedTotal.addAndGet(dropped); // once per block: a stalled subscriber drops on every event
-        }
-        return any;
-    }
-
-    /** Queues {@code e}, dropping the oldest beyond the bound; returns how many were dropped (the caller counts them). */
-    private int add(Event e) {
-        int c = cost(e);
-        queue.addLast(e, c);
-        bytes += c;
-        int dropped = 0;
         // the newest event always stays, even one larger than the bound: a stream of big events still flows
-        while (bytes > options.maxBytes() && queue.size() > 1) {
-            bytes -= queue.firstCost();
-            queue.dropFirst();
+        while (bytes > options.maxBytes() && queue.firstBlockEvents() > 1) {
+            long c = cost(queue.peekFirst());
+            bytes -= c;
+            queue.dropFirst(c);
             dropped++;
         }
         missed += dropped;
@@ -158,8 +180,9 @@ final class LiveSubscription implements Flow.Subscription {
                         if (head == null || head.seq() > synced) {
                             break;
                         }
-                        bytes -= queue.firstCost();
-                        queue.dropFirst();
+                        long c = cost(head);
+                        bytes -= c;
+                        queue.dropFirst(c);
                         batch[n++] = head;
                     }
                     emptyNow = queue.isEmpty();

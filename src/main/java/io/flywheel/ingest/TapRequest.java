@@ -36,6 +36,9 @@ public record TapRequest(List<String> types, boolean durableOnly, boolean commit
     public Predicate<Event> filter() {
         Set<String> wanted = Set.copyOf(types);
         boolean durable = durableOnly || committedOnly;
+        if (!durable && wanted.isEmpty()) {
+            return io.flywheel.bus.LiveOptions.ALL;
+        }
         return e -> (!durable || e.durable()) && (wanted.isEmpty() || wanted.contains(e.type()));
     }
 

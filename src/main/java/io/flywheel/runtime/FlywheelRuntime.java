@@ -171,7 +171,8 @@ public final class FlywheelRuntime implements AutoCloseable {
     /**
      * Every event that passes {@code filter}, as it arrives, with no demand limit but an 8 MiB buffer: a subscriber
      * that falls behind loses the oldest waiting events and gets {@link Signal.Lagged} with their number, and never
-     * slows producers or the journal.
+     * slows producers or the journal. Pass {@link LiveOptions#ALL} for every event: such subscribers share each
+     * published block instead of copying what they want.
      */
     public Multi<Signal> live(Predicate<Event> filter) {
         return live(new LiveOptions("api", filter, Broadcaster.DEFAULT_BUFFER_BYTES, false));

@@ -189,4 +189,89 @@ class BroadcasterTest {
         assertTrue(done.await(5, TimeUnit.SECONDS));
         assertEquals(2, got.size());
     }
+
+    /**
+     * Blocks as ingest publishes them: a stalled subscriber of every event (sharing the published blocks) and a
+     * stalled one filtering by type each get, once they ask, a lag notice and then the newest events they want, in
+     * order, and notice + delivered = what was published for them; the publisher's reused array never leaks in.
+     */
+    @Test
+    void blocksReachStalledSubscribersWithExactLagCountsAndOnlyTheNewestEvents() throws Exception {
+        Broadcaster b = new Broadcaster();
+        long bound = 50L * LiveSubscription.cost(typed(99_999, "a"));
+        List<Signal> all = new CopyOnWriteArrayList<>();
+        List<Signal> onlyA = new CopyOnWriteArrayList<>();
+        Flow.Subscription[] subs = new Flow.Subscription[2];
+        List<List<Signal>> sinks = List.of(all, onlyA);
+        List<LiveOptions> options = List.of(new LiveOptions("all", LiveOptions.ALL, bound, false),
+                new LiveOptions("a", e -> e.type().equals("a"), bound, false));
+        for (int k = 0; k < 2; k++) {
+            int index = k;
+            b.subscribe(options.get(k), new Flow.Subscriber<Signal>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    subs[index] = s; // no demand: stalled
+                }
+
+                @Override
+                public void onNext(Signal item) {
+                    sinks.get(index).add(item);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onComplete() {
+                }
+            });
+        }
+        Event[] reused = new Event[100];
+        int published = 0;
+        int publishedA = 0;
+        for (int block = 0; block < 1000; block++) {
+            for (int i = 0; i < reused.length; i++) {
+                String type = (published % 3 == 0) ? "a" : "b";
+                publishedA += type.equals("a") ? 1 : 0;
+                reused[i] = typed(published++, type);
+            }
+            b.publish(reused, reused.length);
+            java.util.Arrays.fill(reused, null); // as LineIngest does after each block
+        }
+        subs[0].request(Long.MAX_VALUE);
+        subs[1].request(Long.MAX_VALUE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((all.size() < 2 || onlyA.size() < 2) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(50);
+        for (int k = 0; k < 2; k++) {
+            List<Signal> got = sinks.get(k);
+            int expected = k == 0 ? published : publishedA;
+            Signal.Lagged lag = (Signal.Lagged) got.getFirst();
+            List<Event> events = got.subList(1, got.size()).stream().map(x -> ((Signal.Delivered) x).event()).toList();
+            assertEquals(expected, lag.missed() + events.size(), "notice + delivered = published, for " + k);
+            assertTrue(events.size() >= 1 && events.size() <= 150, events.size() + " kept within the bound");
+            int last = Integer.parseInt(events.getLast().text().replaceAll("\\D", ""));
+            assertEquals(k == 0 ? published - 1 : lastA(published), last, "the newest event is kept");
+            for (int i = 1; i < events.size(); i++) {
+                assertTrue(events.get(i).seq() > events.get(i - 1).seq(), "in order");
+                assertTrue(k == 0 || events.get(i).type().equals("a"));
+            }
+        }
+        b.close();
+    }
+
+    private static int lastA(int published) {
+        int i = published - 1;
+        while (i % 3 != 0) {
+            i--;
+        }
+        return i;
+    }
+
+    private static Event typed(int i, String type) {
+        return new Event(type, true, i + 1, "test", 0, ("{\"i\":" + i + "}").getBytes());
+    }
 }
