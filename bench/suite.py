@@ -387,13 +387,19 @@ def follow_rolls(n, seconds):
                              lag_p99_ms=p99)
 
 
-def live_main():
+def prepare():
+    """A fresh output directory, the machine line, and N durable events to feed; returns the input file."""
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     machine()
     inp = OUT / "in.jsonl"
     with open(inp, "w") as f:
         subprocess.run([FW, "generate", "-n", str(N), "--durable-only"], stdout=f, check=True)
+    return inp
+
+
+def live_main():
+    inp = prepare()
     only = os.environ.get("BENCH_ONLY", "broadcast,embedded,echo,follow").split(",")
     if "broadcast" in only:
         broadcast_cost(inp)
@@ -412,18 +418,11 @@ def live_main():
 
 
 def main():
-    if LIVE_ONLY:
-        if not os.access(FW, os.X_OK):
-            raise SystemExit("build first: ./mvnw -q package -DskipTests")
-        return live_main()
     if not os.access(FW, os.X_OK):
         raise SystemExit("build first: ./mvnw -q package -DskipTests")
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
-    machine()
-    inp = OUT / "in.jsonl"
-    with open(inp, "w") as f:
-        subprocess.run([FW, "generate", "-n", str(N), "--durable-only"], stdout=f, check=True)
+    if LIVE_ONLY:
+        return live_main()
+    inp = prepare()
     stdin_eps = stdin_ingest(inp)
     fsync = fsync_baseline()
     curves = socket_figures(inp, stdin_eps, fsync)

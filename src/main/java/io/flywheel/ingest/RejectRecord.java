@@ -20,17 +20,23 @@ public final class RejectRecord {
     private RejectRecord() {
     }
 
+    /** The fields every reject record starts with, in this order. */
+    private static void writeHead(JsonGenerator g, String source, long line, long offset, String reason, long bytes)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("ts", Instant.now().toString());
+        g.writeStringField("src", source);
+        g.writeNumberField("line", line);
+        g.writeNumberField("offset", offset);
+        g.writeStringField("reason", reason);
+        g.writeNumberField("bytes", bytes);
+    }
+
     public static byte[] encode(String source, long lineNo, long offset, String reason,
                                 byte[] original, int off, int len, long totalLen) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(len + 256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("ts", Instant.now().toString());
-            g.writeStringField("src", source);
-            g.writeNumberField("line", lineNo);
-            g.writeNumberField("offset", offset);
-            g.writeStringField("reason", reason);
-            g.writeNumberField("bytes", totalLen);
+            writeHead(g, source, lineNo, offset, reason, totalLen);
             if (totalLen > len) {
                 g.writeBooleanField("truncated", true);
             }
@@ -60,13 +66,7 @@ public final class RejectRecord {
                                   String reason, long bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("ts", Instant.now().toString());
-            g.writeStringField("src", source);
-            g.writeNumberField("line", firstLine);
-            g.writeNumberField("offset", firstOffset);
-            g.writeStringField("reason", reason);
-            g.writeNumberField("bytes", bytes);
+            writeHead(g, source, firstLine, firstOffset, reason, bytes);
             g.writeNumberField("repeated", count);
             g.writeNumberField("last_line", lastLine);
             g.writeEndObject();
