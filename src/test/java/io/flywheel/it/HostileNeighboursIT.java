@@ -81,9 +81,13 @@ class HostileNeighboursIT {
             Thread.sleep(3000); // let the crowd push what the server will take
 
             try (Producer good = new Producer(sock)) {
+                long t0 = System.nanoTime();
                 good.send(events("good-", 0, 2000));
+                // the generous bound is for a loaded CI machine; the time it took is printed, not asserted
                 assertTrue(good.awaitAcked(2000, Duration.ofSeconds(20)),
                         "a well-behaved producer was not acked (acked " + good.acked + ")\n" + tail(server.log()));
+                System.out.printf(java.util.Locale.ROOT, "HostileNeighboursIT: 2,000 events of a good producer acked in %.2f s under the crowd%n",
+                        (System.nanoTime() - t0) / 1e9);
             }
             long hwmKb = vmHwmKb(server.process.pid());
             System.out.println("HostileNeighboursIT: server peak RSS (VmHWM) under the hostile crowd with -Xmx256m: "
