@@ -36,7 +36,9 @@ public class EmbeddedLiveBench {
                     .getBytes(StandardCharsets.UTF_8));
         }
         byte[] input = buf.toByteArray();
-        int[] configs = {0, 1, 8, -8};
+        // BENCH_CONFIGS=0,8 picks configurations (for a profiler run); -8 means 8 stalled
+        int[] configs = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "0,1,8,-8").split(","))
+                .mapToInt(Integer::parseInt).toArray();
         double[][] rates = new double[configs.length][rounds];
         Path root = Files.createTempDirectory("flywheel-live-bench");
         for (int r = -1; r < rounds; r++) { // round -1 warms the JIT and is not counted
