@@ -2,7 +2,6 @@ package io.flywheel.cli;
 
 import io.flywheel.bus.Broadcaster;
 import io.flywheel.bus.EchoSubscriber;
-import io.flywheel.bus.LiveOptions;
 import io.flywheel.event.EventClass;
 import io.flywheel.event.TypeClassifier;
 import io.flywheel.config.MemoryLimits;
@@ -205,7 +204,7 @@ public class RunCommand implements Callable<Integer> {
                 ? new EchoSubscriber(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16))
                 : null;
         if (echoSub != null) {
-            broadcaster.subscribe(LiveOptions.all("echo"), echoSub);
+            broadcaster.subscribe(runtime.everything("echo"), echoSub);
         }
         boolean showProgress = progress != null ? progress : Terminal.stderrIsTerminal();
         ProgressLine progressLine = showProgress ? new ProgressLine(System.err, new RateText(stats, journal, broadcaster)) : null;

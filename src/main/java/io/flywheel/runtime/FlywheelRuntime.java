@@ -3,6 +3,7 @@ package io.flywheel.runtime;
 import io.flywheel.bus.Broadcaster;
 import io.flywheel.bus.LiveOptions;
 import io.flywheel.bus.Signal;
+import io.flywheel.config.MemoryLimits;
 import io.flywheel.event.Event;
 import io.flywheel.ingest.Ingest;
 import io.flywheel.ingest.IngestStats;
@@ -133,7 +134,7 @@ public final class FlywheelRuntime implements AutoCloseable {
                     throw new UnixListener.SetupException(e.getMessage()); // a socket problem, not a journal one
                 }
                 limits = new SocketServer.Limits(s.maxConnections(), SocketServer.Limits.DEFAULT.maxUnackedLines(),
-                        Math.min(Broadcaster.DEFAULT_BUFFER_BYTES, io.flywheel.config.MemoryLimits.tapBytes(config.memoryBudget())));
+                        subscriberBytes(config));
             }
             return new FlywheelRuntime(config, dir, lock.get(), journal, limits, listener);
         } catch (IOException | UnixListener.SetupException | RuntimeException e) {
@@ -169,13 +170,26 @@ public final class FlywheelRuntime implements AutoCloseable {
     }
 
     /**
-     * Every event that passes {@code filter}, as it arrives, with no demand limit but an 8 MiB buffer: a subscriber
-     * that falls behind loses the oldest waiting events and gets {@link Signal.Lagged} with their number, and never
-     * slows producers or the journal. Pass {@link LiveOptions#ALL} for every event: such subscribers share each
+     * The buffer bound of every subscriber this runtime makes (taps, {@code --echo}, {@link #live(Predicate)}): 8 MiB,
+     * or an eighth of the memory budget when that is less.
+     */
+    private static long subscriberBytes(RuntimeConfig config) {
+        return Math.min(Broadcaster.DEFAULT_BUFFER_BYTES, MemoryLimits.tapBytes(config.memoryBudget()));
+    }
+
+    /** Options for a subscriber of every event, named {@code name} in the metrics, with this runtime's buffer bound. */
+    public LiveOptions everything(String name) {
+        return new LiveOptions(name, LiveOptions.ALL, subscriberBytes(config), false);
+    }
+
+    /**
+     * Every event that passes {@code filter}, as it arrives, with no demand limit but a bounded buffer (see
+     * {@link #everything}): a subscriber that falls behind loses the oldest waiting events and gets
+     * {@link Signal.Lagged} with their number, and never slows producers or the journal. Pass {@link LiveOptions#ALL} for every event: such subscribers share each
      * published block instead of copying what they want.
      */
     public Multi<Signal> live(Predicate<Event> filter) {
-        return live(new LiveOptions("api", filter, Broadcaster.DEFAULT_BUFFER_BYTES, false));
+        return live(new LiveOptions("api", filter, subscriberBytes(config), false));
     }
 
     /** A live stream with all options: a metrics name, a buffer bound, durable events only once fsynced. */
