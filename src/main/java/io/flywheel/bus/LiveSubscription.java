@@ -57,14 +57,10 @@ final class LiveSubscription implements Flow.Subscription {
         return options.filter() == LiveOptions.ALL && !options.committedOnly();
     }
 
-    /** Never blocks and never calls the subscriber; returns true when something was queued. */
-    boolean enqueue(Event e) {
-        return enqueue(new Event[] {e}, 1, cost(e));
-    }
-
     /**
-     * Queues a published block under one lock: producers of blocks contend once per block. {@code events} is shared
-     * with other subscribers and must not change; {@code cost} is the sum of its events' costs.
+     * Queues a published block under one lock: producers of blocks contend once per block. Never blocks and never
+     * calls the subscriber; returns true when something was queued. {@code events} is shared with other subscribers
+     * and must not change; {@code cost} is the sum of its events' costs.
      */
     boolean enqueue(Event[] events, int count, long cost) {
         if (cancelled || completed) {

@@ -157,6 +157,15 @@ public final class DataDir {
 
     /** Write to a temp file, fsync it, rename over the target, fsync the directory. */
     public static void writeAtomically(Path dir, Path target, byte[] content) throws IOException {
+        replace(target, content, true);
+        fsyncDirectory(dir);
+    }
+
+    /**
+     * Replaces {@code target}'s content whole: written under a fresh {@link #tempName} created O_EXCL (a name planted
+     * in the directory, a link say, is never written through), fsynced first when {@code sync}, then renamed over it.
+     */
+    public static void replace(Path target, byte[] content, boolean sync) throws IOException {
         Path tmp = tempName(target, ".tmp");
         try {
             try (FileChannel ch = createExclusive(tmp)) {
@@ -164,14 +173,15 @@ public final class DataDir {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(false);
+                if (sync) {
+                    ch.force(false);
+                }
             }
             move(tmp, target);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        fsyncDirectory(dir);
     }
 
     /**
@@ -195,7 +205,6 @@ public final class DataDir {
     public static FileChannel createExclusive(Path p) throws IOException {
         return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     }
-
 
     public static void move(Path from, Path to) throws IOException {
         try {

@@ -8,14 +8,18 @@ final class StepFailedException extends IOException {
     private final Step step;
 
     StepFailedException(Step step, IOException cause) {
-        this(step, null, cause);
+        this(step, (java.nio.file.Path) null, cause);
     }
 
     /** With the file the step worked on, so that an operator reading "Input/output error" knows where to look. */
     StepFailedException(Step step, java.nio.file.Path file, IOException cause) {
-        super(step.label() + ": " + naming(file, describe(cause)), cause);
+        this(step, naming(file, describe(cause)), cause);
+    }
+
+    private StepFailedException(Step step, String detail, IOException cause) {
+        super(step.label() + ": " + detail, cause);
         this.step = step;
-        this.detail = naming(file, describe(cause));
+        this.detail = detail;
     }
 
     private final String detail;

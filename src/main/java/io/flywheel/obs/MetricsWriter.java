@@ -8,7 +8,6 @@ import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -130,29 +129,13 @@ public final class MetricsWriter implements AutoCloseable {
     /** Writes the file now (temp file + rename). */
     public void write() throws IOException {
         synchronized (writeLock) {
-            String text = render();
-            replace(target, text);
+            // not fsynced: a metrics file is rewritten every few seconds, and a crash costs only those seconds
+            byte[] text = render().getBytes(StandardCharsets.UTF_8);
+            DataDir.replace(target, text, false);
             Path c = copy;
             if (c != null) {
-                replace(c, text);
+                DataDir.replace(c, text, false);
             }
-        }
-    }
-
-    private static void replace(Path target, String text) throws IOException {
-        // a fresh name created O_EXCL: a planted metrics.prom.tmp (say, a link to a victim) is never written through
-        Path tmp = DataDir.tempName(target, ".tmp");
-        try {
-            try (var ch = DataDir.createExclusive(tmp)) {
-                var buf = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-            }
-            DataDir.move(tmp, target);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
         }
     }
 
