@@ -44,7 +44,7 @@ public class MakeSegments {
             }
             // as the journal seals: the seal record (SHA-256, events, seqs) exists before the sealed name does
             Path sealed = dir.segments().resolve(name.sealedFileName());
-            Files.write(SealRecord.pathFor(sealed), SealRecord.compute(open).toBytes());
+            Files.write(SealRecord.pathFor(sealed), SealRecord.compute(open, io.flywheel.journal.JournalConfig.DEFAULT_MD5_PART_SIZE).toBytes());
             DataDir.move(open, sealed);
         }
     }

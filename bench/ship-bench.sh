@@ -44,24 +44,31 @@ curl "${sig[@]}" -X PUT "$EP/raw" -o /dev/null
 curl "${sig[@]}" -X PUT "$EP/flywheel" -o /dev/null
 
 now() { date +%s.%N; }
+# CPU seconds the S3 server has used so far (utime + stime of its JVM), to show where each upload's time goes
+srvcpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$S3PID/stat"; }
 echo "== raw: curl PUT of each segment, sequential" >&2
-t0=$(now)
+c0=$(srvcpu); t0=$(now)
 for f in "$OUT"/dir/segments/*.jsonl; do
   curl "${sig[@]}" -T "$f" -H 'Content-Type: application/x-ndjson' "$EP/raw/$(basename "$f")" -o /dev/null
 done
-tc=$(now)
+tc=$(now); cc=$(srvcpu)
 echo "== raw: minio-java uploadObject (16 MiB parts, signed payload over http), timed inside one JVM" >&2
 mj=$("$JAVA" -cp "target/quarkus-app/lib/main/*" bench/RawMinio.java "$EP" "$AK" "$SK" rawminio "$OUT/dir/segments")
 echo "== flywheel ship" >&2
-t1=$(now)
-MINIO_ENDPOINT=$EP MINIO_ACCESS_KEY=$AK MINIO_SECRET_KEY=$SK target/flywheel ship --dir "$OUT/dir" --keep-shipped 1d
-t2=$(now)
+c1=$(srvcpu); t1=$(now)
+MINIO_ENDPOINT=$EP MINIO_ACCESS_KEY=$AK MINIO_SECRET_KEY=$SK /usr/bin/time -f '%U %S' -o "$OUT/ship.cpu" \
+  target/flywheel ship --dir "$OUT/dir" --keep-shipped 1d
+t2=$(now); c2=$(srvcpu)
+fwcpu=$(awk '{ printf "%.2f", $1 + $2 }' "$OUT/ship.cpu")
 [ -z "$(ls "$OUT"/dir/segments/)" ] || { echo "segments left unshipped" >&2; exit 1; }
 
-awk -v b="$BYTES" -v t0="$t0" -v tc="$tc" -v mj="$mj" -v t1="$t1" -v t2="$t2" 'BEGIN {
+awk -v cs1="$(awk -v a="$c0" -v b="$cc" 'BEGIN { printf "%.2f", b - a }')" \
+  -v cs2="$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.2f", b - a }')" -v fwcpu="$fwcpu" \
+  -v b="$BYTES" -v t0="$t0" -v tc="$tc" -v mj="$mj" -v t1="$t1" -v t2="$t2" 'BEGIN {
   mib = b / 1048576; curl = mib / (tc - t0); minio = mib / mj; fw = mib / (t2 - t1);
   printf "bytes:           %.1f MiB in %d segments\n", mib, '"$COUNT"'
   printf "raw curl PUT:    %5.1f s %6.1f MiB/s (UNSIGNED-PAYLOAD: server does not hash)\n", tc - t0, curl
   printf "raw minio-java:  %5.1f s %6.1f MiB/s (uploadObject, payload signed over http, JVM warm-up included, start excluded)\n", mj, minio
-  printf "flywheel ship:   %5.1f s %6.1f MiB/s (whole process: JVM start, sha256/md5 pass, upload, verify, move)\n", t2 - t1, fw
+  printf "flywheel ship:   %5.1f s %6.1f MiB/s (whole process: JVM start, upload checked against the seal record, verify, move)\n", t2 - t1, fw
+  printf "cpu seconds:     server during curl %.2f; during ship: server %.2f, flywheel %.2f\n", cs1, cs2, fwcpu
   printf "ratio ship/curl: %.2f   ratio ship/minio-java: %.2f\n", fw / curl, fw / minio }'

@@ -11,6 +11,7 @@ import io.flywheel.ingest.UnixListener;
 import io.flywheel.ingest.StdinReader;
 import io.flywheel.ingest.StopSignal;
 import io.flywheel.journal.Journal;
+import io.flywheel.config.ByteSize;
 import io.flywheel.journal.JournalConfig;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.obs.ProgressBar;
@@ -176,7 +177,7 @@ public class RunCommand implements Callable<Integer> {
         RuntimeConfig config = RuntimeConfig.defaults(dir)
                 .withHostId(hostId)
                 .withJournal(new JournalConfig(rollBytes, rollAge, rollIdle, RuntimeConfig.PENDING_BYTES, diskRetry,
-                        maxRejectedBytes))
+                        maxRejectedBytes, ByteSize.parse(ship.partSize)))
                 .withTypes(TypeClassifier.of(durableTypes, ephemeralTypes, unknownTypes))
                 .withLimits((int) maxLineBytes, maxMemory != null ? maxMemory : MemoryLimits.defaultBudget())
                 .withMetrics(metricsInterval, metricsFile)

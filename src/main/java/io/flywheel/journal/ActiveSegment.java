@@ -26,10 +26,13 @@ final class ActiveSegment {
     /** Sealing has begun: the segment takes no more lines, and a retry resumes sealing it. */
     boolean sealing;
     /** Fed with every line that reached the file, so that sealing never has to read the segment back. */
-    private final SealRecord.Hasher hasher = new SealRecord.Hasher();
+    private final SealRecord.Hasher hasher;
+    private final SegmentDigester digester;
     private SealRecord sealRecord;
 
-    ActiveSegment(SegmentName name, Path segments, FileChannel channel) {
+    ActiveSegment(SegmentName name, Path segments, FileChannel channel, SegmentDigester digester, long md5PartSize) {
+        this.hasher = new SealRecord.Hasher(md5PartSize);
+        this.digester = digester;
         this.name = name;
         this.openPath = segments.resolve(name.openFileName());
         this.sealedPath = segments.resolve(name.sealedFileName());
@@ -51,7 +54,7 @@ final class ActiveSegment {
             }
             throw e;
         }
-        hasher.update(data, off, len);
+        digester.submit(hasher, data, off, len);
         size += len;
         lastWriteNanos = System.nanoTime();
     }
@@ -59,6 +62,7 @@ final class ActiveSegment {
     /** The record of what was written; fixed at the first call (a retried seal must write the same record). */
     SealRecord sealRecord() {
         if (sealRecord == null) {
+            digester.awaitAll();
             sealRecord = hasher.finish(name.firstSeq(), lastSeq);
         }
         return sealRecord;

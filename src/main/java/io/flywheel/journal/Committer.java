@@ -75,6 +75,7 @@ final class Committer {
                 segments.retire(true);
                 rejects.close();
             });
+            segments.closeDigester();
         } catch (JournalFailedException e) {
             fail(e);
         } catch (InterruptedException e) {
@@ -97,6 +98,7 @@ final class Committer {
             lastSyncedSeq = batch.lastSeq;
         }
         publish(taken.ticket());
+        segments.awaitHashed(); // hashed meanwhile, while the sync ran; the buffer goes back to producers next
         writing = false;
         lastProgressNanos = System.nanoTime();
         queue.recycle(batch);
@@ -125,6 +127,7 @@ final class Committer {
 
     private void fail(JournalFailedException e) {
         LOG.error(e.getMessage());
+        segments.closeDigester();
         queue.fail(e);
         synchronized (syncMonitor) {
             syncMonitor.notifyAll();

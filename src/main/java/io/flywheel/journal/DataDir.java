@@ -244,6 +244,14 @@ public final class DataDir {
         return root.resolve("seq.hwm");
     }
 
+    /**
+     * What the last ship pass did; its presence says the directory is shipped, so that seal records are worth the
+     * part MD5s that spare the shipper its read of each segment.
+     */
+    public Path shipState() {
+        return root.resolve("ship.state");
+    }
+
     /** Held by {@code flywheel run} for its lifetime: one writer per directory. */
     public Path writerLock() {
         return root.resolve("run.lock");

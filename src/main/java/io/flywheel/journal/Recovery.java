@@ -25,7 +25,7 @@ public final class Recovery {
     }
 
     /** Returns the next sequence number to assign. */
-    static long recover(DataDir dir, RecoveryListener listener, JournalFiles files) throws IOException {
+    static long recover(DataDir dir, RecoveryListener listener, JournalFiles files, long md5PartSize) throws IOException {
         long max = HighWaterMark.read(dir);
         List<Path> open = new ArrayList<>();
         for (Path p : list(dir.segments())) {
@@ -45,7 +45,7 @@ public final class Recovery {
         List<Scanned> scanned = new ArrayList<>();
         for (Path p : open) {
             Path sealed = p.resolveSibling(sealedName(p));
-            if (finishInterruptedSeal(dir, sealer, p, sealed)) {
+            if (finishInterruptedSeal(dir, sealer, p, sealed, md5PartSize)) {
                 continue;
             }
             Scanned s;
@@ -66,7 +66,7 @@ public final class Recovery {
                     sealer.discardEmpty(s.open(), null);
                 } else {
                     // read back after the cut: recovery has no running hash, and only the kept prefix counts
-                    sealer.seal(s.open(), s.sealed(), SealRecord.compute(s.open()));
+                    sealer.seal(s.open(), s.sealed(), SealRecord.compute(s.open(), md5PartSize));
                     sealer.retire(s.open());
                     listener.recovered(s.sealed(), s.lines());
                 }
@@ -99,7 +99,8 @@ public final class Recovery {
      * A crash between giving a segment its sealed name and removing the in-progress one leaves both names on one
      * file (or the sealed one already moved to {@code shipped/}): only the in-progress name has to go.
      */
-    private static boolean finishInterruptedSeal(DataDir dir, SegmentSealer sealer, Path open, Path sealed) throws IOException {
+    private static boolean finishInterruptedSeal(DataDir dir, SegmentSealer sealer, Path open, Path sealed,
+                                                 long md5PartSize) throws IOException {
         Path twin = Files.exists(sealed) ? sealed : dir.shipped().resolve(sealed.getFileName());
         if (!Files.exists(twin)) {
             return false;
@@ -110,7 +111,7 @@ public final class Recovery {
         }
         // a sealed name implies a record, except from versions that wrote none: then it is computed now
         SealRecord record = Files.exists(sealed) ? SealRecord.read(sealed).orElse(null) : null;
-        sealer.seal(open, sealed, record != null ? record : SealRecord.compute(twin)); // completes the remaining steps only
+        sealer.seal(open, sealed, record != null ? record : SealRecord.compute(twin, md5PartSize)); // completes the remaining steps only
         sealer.retire(open);
         return true;
     }

@@ -12,27 +12,67 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 
 /**
- * What a segment held when it was sealed: SHA-256 and length of its bytes, its line count and first/last sequence.
+ * What a segment held when it was sealed: SHA-256 and length of its bytes, its line count and first/last sequence,
+ * and the MD5 of each {@code md5PartSize} slice - the Content-MD5s of an upload in parts of that size, from which
+ * the object's ETag is known without reading the segment again - and the CRC32C of each part, against which the
+ * shipper checks the bytes as it sends them (none of these when {@code md5PartSize} is 0, as in records written
+ * before they were).
  * Kept beside the segment as {@code <segment>.jsonl.seal} (one JSON line) and written before the sealed name exists,
  * so that every shippable segment has one (except segments sealed by versions before 0.2). The shipper and
  * {@code flywheel verify} compare the bytes on disk against it: rot between sealing and shipping is caught instead
  * of being uploaded with a matching hash computed at ship time.
  */
-public record SealRecord(String sha256, long length, long events, long firstSeq, long lastSeq) {
+public record SealRecord(String sha256, long length, long events, long firstSeq, long lastSeq, long md5PartSize,
+                         List<String> md5Parts, List<String> crc32cParts) {
     public static final String SUFFIX = ".seal";
     private static final JsonFactory JSON = new JsonFactory();
+
+    public SealRecord {
+        md5Parts = List.copyOf(md5Parts);
+        crc32cParts = List.copyOf(crc32cParts);
+    }
+
+    public SealRecord(String sha256, long length, long events, long firstSeq, long lastSeq) {
+        this(sha256, length, events, firstSeq, lastSeq, 0, List.of(), List.of());
+    }
+
+    /**
+     * Whether the recorded part MD5s and CRC32Cs are those of an upload in {@code partSize} parts. Parts of another
+     * size fit only when both sizes hold the whole segment in one part.
+     */
+    public boolean hasPartsFor(long partSize) {
+        return !md5Parts.isEmpty() && (partSize == md5PartSize || (length <= partSize && length <= md5PartSize));
+    }
 
     public static Path pathFor(Path segment) {
         return segment.resolveSibling(segment.getFileName() + SUFFIX);
     }
 
     public byte[] toBytes() {
-        return ("{\"sha256\":\"" + sha256 + "\",\"length\":" + length + ",\"events\":" + events + ",\"first_seq\":"
-                + firstSeq + ",\"last_seq\":" + lastSeq + "}\n").getBytes(StandardCharsets.US_ASCII);
+        StringBuilder b = new StringBuilder("{\"sha256\":\"").append(sha256).append("\",\"length\":").append(length)
+                .append(",\"events\":").append(events).append(",\"first_seq\":").append(firstSeq)
+                .append(",\"last_seq\":").append(lastSeq);
+        if (!md5Parts.isEmpty()) {
+            b.append(",\"md5_part_size\":").append(md5PartSize);
+            appendList(b, "md5_parts", md5Parts);
+            appendList(b, "crc32c_parts", crc32cParts);
+        }
+        return b.append("}\n").toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void appendList(StringBuilder b, String name, List<String> values) {
+        b.append(",\"").append(name).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
+            b.append(i == 0 ? "\"" : ",\"").append(values.get(i)).append('"');
+        }
+        b.append(']');
     }
 
     /**
@@ -50,7 +90,9 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
             return Optional.empty();
         }
         String sha = null;
-        long length = -1, events = -1, first = -1, last = -1;
+        long length = -1, events = -1, first = -1, last = -1, partSize = 0;
+        List<String> md5s = new ArrayList<>();
+        List<String> crcs = new ArrayList<>();
         try (JsonParser jp = JSON.createParser(b)) {
             if (jp.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(p + " is not a seal record");
@@ -64,6 +106,9 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
                     case "events" -> events = jp.getValueAsLong(-1);
                     case "first_seq" -> first = jp.getValueAsLong(-1);
                     case "last_seq" -> last = jp.getValueAsLong(-1);
+                    case "md5_part_size" -> partSize = jp.getValueAsLong(-1);
+                    case "md5_parts" -> readList(jp, p, f, md5s);
+                    case "crc32c_parts" -> readList(jp, p, f, crcs);
                     default -> jp.skipChildren();
                 }
             }
@@ -73,12 +118,37 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
         if (sha == null || !sha.matches("[0-9a-f]{64}") || length < 0 || events < 0 || first < 0 || last < first) {
             throw new IOException(p + " is damaged: missing or invalid fields");
         }
-        return Optional.of(new SealRecord(sha, length, events, first, last));
+        if (!md5s.isEmpty() && (partSize <= 0 || md5s.size() != partsOf(length, partSize) || crcs.size() != md5s.size()
+                || !md5s.stream().allMatch(m -> m.matches("[0-9a-f]{32}"))
+                || !crcs.stream().allMatch(m -> m.matches("[0-9a-f]{8}")))) {
+            throw new IOException(p + " is damaged: md5_parts and crc32c_parts do not fit length and md5_part_size");
+        }
+        return Optional.of(new SealRecord(sha, length, events, first, last, md5s.isEmpty() ? 0 : partSize, md5s,
+                md5s.isEmpty() ? List.of() : crcs));
+    }
+
+    private static void readList(JsonParser jp, Path p, String field, List<String> into) throws IOException {
+        if (jp.currentToken() != JsonToken.START_ARRAY) {
+            throw new IOException(p + " is damaged: " + field + " is not a list");
+        }
+        while (jp.nextToken() == JsonToken.VALUE_STRING) {
+            into.add(jp.getText());
+        }
+    }
+
+    /** Parts of {@code partSize} a segment of {@code length} bytes is uploaded in (an empty one is one part). */
+    static long partsOf(long length, long partSize) {
+        return Math.max(1, (length + partSize - 1) / partSize);
     }
 
     /** Reads {@code segment} once: for segments sealed by recovery, and by older versions that wrote no record. */
     public static SealRecord compute(Path segment) throws IOException {
-        Hasher h = new Hasher();
+        return compute(segment, 0);
+    }
+
+    /** As {@link #compute(Path)}, with the part MD5s for {@code md5PartSize} (none when 0). */
+    public static SealRecord compute(Path segment, long md5PartSize) throws IOException {
+        Hasher h = new Hasher(md5PartSize);
         try (InputStream in = Files.newInputStream(segment)) {
             byte[] buf = new byte[1 << 16];
             int n;
@@ -91,18 +161,44 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
         return h.finish(first, last);
     }
 
-    /** SHA-256, length and line count of bytes as they are appended. */
+    /** SHA-256, length, line count and part MD5s and CRC32Cs of bytes as they are appended. */
     static final class Hasher {
         private final MessageDigest sha = newSha256();
+        private final long md5PartSize;
+        private final MessageDigest md5;
+        private final List<String> md5Parts = new ArrayList<>();
+        private final CRC32C crc;
+        private final List<String> crc32cParts = new ArrayList<>();
+        private long inPart;
         private long length;
         private long lines;
         private int lastByte = '\n';
+
+        /** @param md5PartSize size of the parts whose MD5s are recorded; 0 for none */
+        Hasher(long md5PartSize) {
+            this.md5PartSize = md5PartSize;
+            this.md5 = md5PartSize > 0 ? newDigest("MD5") : null;
+            this.crc = md5PartSize > 0 ? new CRC32C() : null;
+        }
 
         void update(byte[] b, int off, int len) {
             if (len <= 0) {
                 return;
             }
             sha.update(b, off, len);
+            if (md5 != null) {
+                for (int i = off, left = len; left > 0; ) {
+                    int n = (int) Math.min(left, md5PartSize - inPart);
+                    md5.update(b, i, n);
+                    crc.update(b, i, n);
+                    inPart += n;
+                    i += n;
+                    left -= n;
+                    if (inPart == md5PartSize) {
+                        endPart();
+                    }
+                }
+            }
             for (int i = off, end = off + len; i < end; i++) {
                 if (b[i] == '\n') {
                     lines++;
@@ -114,15 +210,35 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
 
         SealRecord finish(long firstSeq, long lastSeq) {
             long events = lines + (lastByte == '\n' ? 0 : 1);
-            return new SealRecord(HexFormat.of().formatHex(sha.digest()), length, events, firstSeq, lastSeq);
+            if (md5 != null && (inPart > 0 || md5Parts.isEmpty())) {
+                endPart();
+            }
+            return new SealRecord(HexFormat.of().formatHex(sha.digest()), length, events, firstSeq, lastSeq,
+                    md5 == null ? 0 : md5PartSize, md5Parts, crc32cParts);
+        }
+
+        private void endPart() {
+            md5Parts.add(HexFormat.of().formatHex(md5.digest()));
+            crc32cParts.add(crc32cHex(crc.getValue()));
+            crc.reset();
+            inPart = 0;
         }
     }
 
+    /** A CRC32C as the record keeps it: eight lower-case hex digits. */
+    public static String crc32cHex(long crc) {
+        return HexFormat.of().toHexDigits((int) crc);
+    }
+
     static MessageDigest newSha256() {
+        return newDigest("SHA-256");
+    }
+
+    private static MessageDigest newDigest(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 not available", e);
+            throw new IllegalStateException(algorithm + " not available", e);
         }
     }
 }

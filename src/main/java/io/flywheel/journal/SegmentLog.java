@@ -1,6 +1,7 @@
 package io.flywheel.journal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -19,6 +20,7 @@ final class SegmentLog {
     private final JournalConfig config;
     private final JournalFiles files;
     private final SegmentSealer sealer;
+    private final SegmentDigester digester = new SegmentDigester();
     /** How long a sealed segment keeps its in-progress name beside the sealed one (see {@link SegmentSealer}). */
     static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -75,6 +77,19 @@ final class SegmentLog {
                 active.sealing = true;
             }
         }
+    }
+
+    /**
+     * Waits until what was appended has been hashed for its seal record: before the caller reuses the bytes it
+     * passed to {@link #append}.
+     */
+    void awaitHashed() {
+        digester.awaitAll();
+    }
+
+    /** Stops the hashing thread, once nothing more is appended. */
+    void closeDigester() {
+        digester.close();
     }
 
     /** Makes what was appended durable: fdatasync of the open segment (fatal when it fails). */
@@ -163,10 +178,19 @@ final class SegmentLog {
         long seq = Envelope.readSeq(data, off, len);
         String ts = Envelope.readTimestamp(data, off, len);
         SegmentName name = new SegmentName(Instant.parse(ts), dir.instance(), seq);
-        ActiveSegment s = new ActiveSegment(name, dir.segments(), files.createSegment(dir.segments().resolve(name.openFileName())));
+        ActiveSegment s = new ActiveSegment(name, dir.segments(), files.createSegment(dir.segments().resolve(name.openFileName())),
+                digester, md5PartSize());
         active = s;
         files.syncDirectory(dir.segments());
         return s;
+    }
+
+    /**
+     * The part size of the MD5s the new segment's seal record will carry: none (0) until a ship pass has run on this
+     * directory, so that a journal nobody ships does not pay for hashing it every byte a second time.
+     */
+    private long md5PartSize() {
+        return config.md5PartSize() > 0 && Files.exists(dir.shipState()) ? config.md5PartSize() : 0;
     }
 
     boolean hasActive() {

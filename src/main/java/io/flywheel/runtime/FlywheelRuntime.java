@@ -12,6 +12,7 @@ import io.flywheel.ingest.SocketServer;
 import io.flywheel.ingest.UnixListener;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
+import io.flywheel.journal.JournalConfig;
 import io.flywheel.journal.JournalFailedException;
 import io.flywheel.journal.RecoveryListener;
 import io.flywheel.journal.WriterLock;
@@ -124,7 +125,10 @@ public final class FlywheelRuntime implements AutoCloseable {
         Journal journal = null;
         UnixListener listener = null;
         try {
-            journal = Journal.open(dir, config.journal(), recovery, config.faults());
+            // seal records carry the MD5s of the parts the shipper will upload, so that it need not hash again
+            JournalConfig jc = config.shipping() == null ? config.journal()
+                    : config.journal().withMd5PartSize(config.shipping().config().partSize());
+            journal = Journal.open(dir, jc, recovery, config.faults());
             SocketServer.Limits limits = null;
             RuntimeConfig.Socket s = config.socket();
             if (s != null) {

@@ -123,22 +123,27 @@ final class S3Store {
         });
     }
 
-    /** Uploads {@code file} as one object; false when an object appeared at the key meanwhile (412). */
-    boolean putIfAbsent(String key, Path file, long size, String md5Base64, Map<String, String> headers,
-                        ShipProgress progress) throws ShipException {
+    /**
+     * Uploads {@code file} as one object; false when an object appeared at the key meanwhile (412). With
+     * {@code sealCrc32c} (else -1) the bytes are checked against the seal record as they are sent.
+     */
+    boolean putIfAbsent(String key, Path file, long size, String md5Base64, long sealCrc32c,
+                        Map<String, String> headers, ShipProgress progress) throws ShipException {
         Multimap<String, String> h = ArrayListMultimap.create();
         headers.forEach(h::put);
         h.put("If-None-Match", "*");
         return failures.retrying("uploading " + where(key), () -> {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r");
-                 Response r = FlywheelParts.put(client, config.bucket(), key, raf, 0, size, md5Base64, h).get()) {
+                 Response r = FlywheelParts.put(client, config.bucket(), key, raf, size, md5Base64,
+                         () -> new SealCheckedSource(raf.getChannel(), 0, size, sealCrc32c, file.getFileName().toString()),
+                         h).get()) {
                 progress.advance(size);
                 return true;
             } catch (Exception e) {
                 if (preconditionFailed(e)) {
                     return false;
                 }
-                throw e;
+                throw refused(file, key, e);
             }
         });
     }
@@ -150,12 +155,15 @@ final class S3Store {
                 () -> client.createMultipartUploadAsync(config.bucket(), null, key, h, null).get().result().uploadId());
     }
 
-    Part uploadPart(String key, String uploadId, int number, Path file, long offset, long length, String md5Base64)
-            throws ShipException {
+    Part uploadPart(String key, String uploadId, int number, Path file, long offset, long length, String md5Base64,
+                    long sealCrc32c) throws ShipException {
         return failures.retrying("uploading part " + number + " of " + where(key), () -> {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 return new Part(number, FlywheelParts.uploadPart(client, config.bucket(), key, uploadId, number, raf,
-                        offset, length, md5Base64).get().etag());
+                        length, md5Base64, () -> new SealCheckedSource(raf.getChannel(), offset, length, sealCrc32c,
+                                file.getFileName() + " part " + number)).get().etag());
+            } catch (Exception e) {
+                throw refused(file, key, e);
             }
         });
     }
@@ -216,6 +224,29 @@ final class S3Store {
 
     String where(String key) {
         return "s3://" + config.bucket() + "/" + key;
+    }
+
+    /**
+     * An upload refused for its content, as a CORRUPT failure of this segment alone (it stops neither the pass nor a
+     * later attempt); nothing was stored. Either the bytes sent did not match the seal record's CRC32C
+     * ({@link SealCheckedSource}: the body was cut short), or the server's MD5 of what it received differs from the
+     * Content-MD5 sent (BadDigest: damaged on the way, or the record's MD5 is). Any other failure is returned for
+     * {@link S3Failures} to classify.
+     */
+    private Exception refused(Path file, String key, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SealCheckedSource.SealMismatchException m) {
+                return new ShipException(ShipException.Kind.CORRUPT, "refusing to ship " + file.getFileName()
+                        + ": its bytes changed since sealing (" + m.getMessage() + "); nothing stored, kept locally, "
+                        + "see `flywheel verify`", m);
+            }
+        }
+        String code = S3Failures.code(e);
+        if ("BadDigest".equals(code) || "InvalidDigest".equals(code)) {
+            return new ShipException(ShipException.Kind.CORRUPT, where(key) + ": the server received bytes whose MD5 "
+                    + "differs from the one sent (" + code + "); nothing stored", e);
+        }
+        return e;
     }
 
     private static boolean preconditionFailed(Exception e) {

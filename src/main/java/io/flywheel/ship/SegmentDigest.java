@@ -23,11 +23,13 @@ import java.util.zip.GZIPOutputStream;
  * written to {@code tmp} in the same pass), from which the object's ETag is known before it exists. Never holds more
  * than a buffer of the file in memory.
  *
- * @param sealed false when the segment has no seal record (sealed by an older version): then this pass is the only
- *               checksum there is
+ * @param sealed      false when the segment has no seal record (sealed by an older version): then this pass is the
+ *                    only checksum there is
+ * @param sealCrc32cs the seal record's CRC32C of each part when this digest was taken from the record instead of
+ *                    the bytes (each part is then checked as it is sent); empty otherwise
  */
 record SegmentDigest(String sha256, long length, long events, long firstSeq, long lastSeq, boolean sealed,
-                     Path uploadFile, long uploadSize, long partSize, List<byte[]> partMd5s) {
+                     Path uploadFile, long uploadSize, long partSize, List<byte[]> partMd5s, List<Long> sealCrc32cs) {
 
     private static final int BUF = 1 << 16;
 
@@ -111,7 +113,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
                         + r.length() + " bytes, sha256 " + r.sha256() + "); kept locally, see `flywheel verify`", null);
             }
             return new SegmentDigest(hex, size, r.events(), r.firstSeq(), r.lastSeq(), true, upload,
-                    Files.size(upload), partSize, md5s);
+                    Files.size(upload), partSize, md5s, List.of());
         }
         long first = SegmentReader.seqAt(segment, 0);
         long lastSeq = SegmentReader.seqAt(segment, lastLineStart);
@@ -119,7 +121,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
             throw new IOException(segment + " is not a Flywheel segment (no envelope at "
                     + (first < 0 ? "line 1" : "its last line") + ")");
         }
-        return new SegmentDigest(hex, size, events, first, lastSeq, false, upload, Files.size(upload), partSize, md5s);
+        return new SegmentDigest(hex, size, events, first, lastSeq, false, upload, Files.size(upload), partSize, md5s, List.of());
     }
 
     int parts() {
@@ -128,6 +130,11 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
 
     boolean multipart() {
         return partMd5s.size() > 1;
+    }
+
+    /** The seal-time CRC32C to check part {@code index} against as it is sent, or -1 for none. */
+    long sealCrc32c(int index) {
+        return sealCrc32cs.isEmpty() ? -1 : sealCrc32cs.get(index);
     }
 
     String partMd5Base64(int index) {

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +23,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Ships one sealed segment: hash it once (checked against its seal record), clear incomplete uploads a killed pass
- * left at its key, upload conditionally, verify the object against the locally computed ETag, then let the data
+ * Ships one sealed segment: take its digest from the seal record when that has the part checksums (the send is then
+ * the only read, checked on the way) or else hash it once against the record, clear incomplete uploads a killed
+ * pass left at its key, upload conditionally, verify the object against the locally known ETag, then let the data
  * directory forget the segment.
  */
 final class SegmentShipment {
@@ -56,11 +58,28 @@ final class SegmentShipment {
                 "skipping " + fileName + ": not a segment name", null));
         String key = config.keyFormat().key(config.prefix(), host, name, config.compression());
         String where = store.where(key);
-        Optional<SealRecord> sealed = streamable(seg);
-        if (sealed.isPresent()) {
-            abortIncomplete(key);
-            if (store.stat(key).isEmpty()) {
-                return streamed(seg, key, sealed.get());
+        Optional<SegmentDigest> recorded = recorded(seg);
+        if (recorded.isPresent()) {
+            try {
+                return upload(seg, key, where, recorded.get());
+            } catch (ShipException e) {
+                boolean md5Refused = e.kind() == ShipException.Kind.CORRUPT
+                        && !(e.getCause() instanceof SealCheckedSource.SealMismatchException);
+                if (!md5Refused && e.kind() != ShipException.Kind.CONFLICT) {
+                    throw e;
+                }
+                // The server disagrees with the record's MD5s: it refused them (BadDigest) or its ETag differs. Only
+                // a read of the bytes tells a damaged record (then this is shipped, or found there already, below)
+                // from a different object at the key or rot (refused below).
+                LOG.infof("%s; checking %s against its seal record", e.getMessage(), fileName);
+            }
+        } else {
+            Optional<SealRecord> sealed = streamable(seg);
+            if (sealed.isPresent()) {
+                abortIncomplete(key);
+                if (store.stat(key).isEmpty()) {
+                    return streamed(seg, key, sealed.get());
+                }
             }
         }
         SegmentDigest d;
@@ -78,6 +97,39 @@ final class SegmentShipment {
             LOG.infof("%s was sealed by an older Flywheel (no seal record): its checksum is computed now, so damage "
                     + "since sealing cannot be detected", fileName);
         }
+        return upload(seg, key, where, d);
+    }
+
+    /**
+     * The digest the seal record gives for this upload, without reading the segment: SHA-256, counts and the part
+     * MD5s for this part size. Each part is sent with its seal-time MD5 as Content-MD5, so the server itself refuses
+     * bytes that changed since sealing (BadDigest), and the ETag to verify is known. Empty when the record lacks
+     * MD5s for this part size, the segment is compressed for upload, or its size no longer matches.
+     */
+    private Optional<SegmentDigest> recorded(Path seg) {
+        if (config.compression() != Compression.NONE) {
+            return Optional.empty();
+        }
+        try {
+            Optional<SealRecord> r = SealRecord.read(seg);
+            if (r.isEmpty() || Files.size(seg) != r.get().length()) {
+                return Optional.empty(); // the full read says what is wrong
+            }
+            SealRecord rec = r.get();
+            if (!rec.hasPartsFor(config.partSize())) {
+                return Optional.empty();
+            }
+            return Optional.of(new SegmentDigest(rec.sha256(), rec.length(), rec.events(), rec.firstSeq(),
+                    rec.lastSeq(), true, seg, rec.length(), config.partSize(),
+                    rec.md5Parts().stream().map(HexFormat.of()::parseHex).toList(),
+                    rec.crc32cParts().stream().map(c -> Long.parseLong(c, 16)).toList()));
+        } catch (IOException e) {
+            return Optional.empty(); // the full read says what is wrong
+        }
+    }
+
+    /** Uploads {@code d.uploadFile()} unless an object is at the key already, then verifies what the server holds. */
+    private Outcome upload(Path seg, String key, String where, SegmentDigest d) throws ShipException {
         try {
             abortIncomplete(key);
             Optional<StatObjectResponse> existing = store.stat(key);
@@ -85,7 +137,7 @@ final class SegmentShipment {
                 return alreadyThere(seg, where, existing.get(), d);
             }
             boolean created = d.multipart() ? multipart(key, d) : store.putIfAbsent(key, d.uploadFile(),
-                    d.uploadSize(), d.partMd5Base64(0), headers(d, seg), progress);
+                    d.uploadSize(), d.partMd5Base64(0), d.sealCrc32c(0), headers(d, seg), progress);
             StatObjectResponse st = store.stat(key).orElseThrow(() -> new ShipException(ShipException.Kind.UNAVAILABLE,
                     "uploaded " + where + " but it is not there on stat; will retry", null));
             if (!created) {
@@ -171,7 +223,7 @@ final class SegmentShipment {
             md5s.forEach(f -> f.completeExceptionally(new IOException(fileName + " changed while being read")));
         });
         SegmentDigest announced = new SegmentDigest(rec.sha256(), rec.length(), rec.events(), rec.firstSeq(),
-                rec.lastSeq(), true, seg, size, config.partSize(), List.of());
+                rec.lastSeq(), true, seg, size, config.partSize(), List.of(), List.of());
         String uploadId = store.createMultipart(key, headers(announced, null));
         boolean completed = false;
         try {
@@ -181,7 +233,7 @@ final class SegmentShipment {
                 long offset = i * config.partSize();
                 long length = Math.min(config.partSize(), size - offset);
                 parts.add(store.uploadPart(key, uploadId, i + 1, seg, offset, length,
-                        Base64.getEncoder().encodeToString(md5)));
+                        Base64.getEncoder().encodeToString(md5), -1));
                 progress.advance(length);
             }
             SegmentDigest d = await(digest, digest, fileName);
@@ -249,7 +301,8 @@ final class SegmentShipment {
                 }
                 long offset = i * d.partSize();
                 long length = Math.min(d.partSize(), d.uploadSize() - offset);
-                parts.add(store.uploadPart(key, uploadId, i + 1, d.uploadFile(), offset, length, d.partMd5Base64(i)));
+                parts.add(store.uploadPart(key, uploadId, i + 1, d.uploadFile(), offset, length, d.partMd5Base64(i),
+                        d.sealCrc32c(i)));
                 progress.advance((long) (length * (double) d.length() / Math.max(1, d.uploadSize())));
             }
             completed = store.completeIfAbsent(key, uploadId, parts);

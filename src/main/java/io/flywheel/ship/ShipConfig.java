@@ -1,5 +1,7 @@
 package io.flywheel.ship;
 
+import io.flywheel.journal.JournalConfig;
+
 import java.time.Duration;
 
 /**
@@ -42,7 +44,7 @@ public record ShipConfig(String bucket, String prefix, Compression compression, 
 
     public static ShipConfig defaults() {
         return new ShipConfig("flywheel", "", Compression.NONE, 5, Duration.ofMillis(200), Duration.ofSeconds(10),
-                Duration.ofDays(7), false, 128L << 20, KeyFormat.parse("default"), defaultParallel());
+                Duration.ofDays(7), false, JournalConfig.DEFAULT_MD5_PART_SIZE, KeyFormat.parse("default"), defaultParallel());
     }
 
     public ShipConfig withBucket(String b) {

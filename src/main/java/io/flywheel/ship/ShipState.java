@@ -46,7 +46,7 @@ public record ShipState(String time, long shipped, long failed, long pending, St
     }
 
     public static Path path(DataDir dir) {
-        return dir.root().resolve(FILE);
+        return dir.shipState();
     }
 
     /** Records a finished pass on top of the previous state (keeps the cumulative counts). */

@@ -53,6 +53,66 @@ class JournalTest {
     }
 
     @Test
+    void onceShippedTheSealRecordsCarryPartMd5sAndCrc32csOfTheBytesWritten() throws Exception {
+        DataDir dir = DataDir.open(tmp, null);
+        // segments of ~64 KiB in parts of 16 KiB: each record has four or five parts, the last one short
+        JournalConfig cfg = new JournalConfig(64 << 10, Duration.ofMinutes(5), Duration.ofSeconds(30), 1 << 20,
+                Duration.ofSeconds(5), 1 << 20, 16 << 10);
+        Journal j = Journal.open(dir, cfg, RecoveryListener.QUIET);
+        long ticket = 0;
+        for (int i = 0; i < 2000; i++) {
+            ticket = append(j, "{\"type\":\"done\",\"i\":" + i + ",\"pad\":\"" + "x".repeat(i % 97) + "\"}");
+        }
+        assertTrue(j.awaitSynced(ticket, 10, TimeUnit.SECONDS));
+        Files.writeString(dir.shipState(), "{}\n"); // what a ship pass leaves
+        for (int i = 0; i < 4000; i++) {
+            ticket = append(j, "{\"type\":\"done\",\"i\":" + i + ",\"pad\":\"" + "y".repeat(i % 89) + "\"}");
+        }
+        assertTrue(j.awaitSynced(ticket, 10, TimeUnit.SECONDS));
+        j.close();
+
+        List<Path> sealed = Segments.sealed(tmp);
+        int withMd5s = 0;
+        for (Path p : sealed) {
+            SealRecord r = SealRecord.read(p).orElseThrow();
+            if (r.md5Parts().isEmpty()) {
+                assertEquals(0, withMd5s, p + ": a segment begun before the first ship pass comes after one begun after it");
+                assertEquals(SealRecord.compute(p), r, "no MD5s until the directory is shipped");
+                continue;
+            }
+            withMd5s++;
+            // the record made while writing equals one computed from the file: SHA-256, counts, every part
+            assertEquals(SealRecord.compute(p, 16 << 10), r, p.toString());
+            assertEquals((Files.size(p) + (16 << 10) - 1) / (16 << 10), r.md5Parts().size());
+            assertTrue(r.hasPartsFor(16 << 10));
+            assertTrue(!r.hasPartsFor(8 << 10), "parts of another size do not fit a segment of several parts");
+            assertEquals(r, SealRecord.read(p).orElseThrow(), "read back as written");
+        }
+        assertTrue(withMd5s >= 3, "segments begun after the ship pass: " + withMd5s + " of " + sealed.size());
+        assertTrue(withMd5s < sealed.size(), "segments sealed before it carry none");
+        assertEquals(List.of(), JournalVerifier.verify(dir, false, RecoveryListener.QUIET).problems());
+    }
+
+    @Test
+    void aSealRecordWhosePartListsDoNotFitItsLengthIsDamagedNotMissing() throws Exception {
+        Path seg = tmp.resolve("x.jsonl");
+        Files.writeString(seg, "{}\n");
+        SealRecord good = new SealRecord("a".repeat(64), 40_000, 10, 1, 10, 16 << 10,
+                List.of("0".repeat(32), "1".repeat(32), "2".repeat(32)), List.of("00000000", "11111111", "22222222"));
+        Files.write(SealRecord.pathFor(seg), good.toBytes());
+        assertEquals(good, SealRecord.read(seg).orElseThrow());
+        for (String damaged : List.of(
+                new String(good.toBytes()).replace(",\"2222", ",\"222"),            // a CRC32C too short
+                new String(good.toBytes()).replace(",\"22222222\"", ""),            // one CRC32C fewer than parts
+                new String(good.toBytes()).replace("16384", "32768"))) {            // part size does not fit
+            Files.writeString(SealRecord.pathFor(seg), damaged);
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> SealRecord.read(seg), damaged);
+            assertTrue(e.getMessage().contains("is damaged"), e.getMessage());
+        }
+    }
+
+    @Test
     void rollsAtTheSizeLimitOnLineBoundaries() throws Exception {
         DataDir dir = DataDir.open(tmp, null);
         Journal j = Journal.open(dir, config(4096, Duration.ofSeconds(30)), RecoveryListener.QUIET);

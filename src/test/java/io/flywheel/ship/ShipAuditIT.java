@@ -7,6 +7,8 @@ import io.minio.PutObjectArgs;
 import io.minio.StatObjectArgs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.RandomAccessFile;
@@ -56,28 +58,56 @@ class ShipAuditIT {
         assertEquals("{\"shipped\":0,\"already_present\":1,\"failed\":0,\"bytes\":0,\"pending\":0}", again.stdout());
     }
 
-    @Test
-    void aSegmentCorruptedAfterSealingIsRefusedByShipAndReportedByVerify() throws Exception {
-        Path dir = ShipTool.newDir("rot");
-        // larger than the part size: hashed while it is uploaded, so the damage is found after parts went up
+    /** How the seal record of the rotted segment lets the shipper find the damage. */
+    enum SealedWith {
+        /** no part MD5s (an older record), larger than the part size: hashed while its parts are uploaded */
+        SHA256_ONLY(0, List.of("--part-size", "5MiB"), "-2"),
+        /** MD5s of the 5 MiB parts it is uploaded in: nothing is read before sending, the server refuses a part */
+        PART_MD5S(5L << 20, List.of("--part-size", "5MiB"), "-2"),
+        /** the MD5 of the whole segment, one PUT at the default part size: the server refuses the PUT */
+        WHOLE_MD5(128L << 20, List.of(), "");
+
+        final long md5PartSize;
+        final List<String> shipArgs;
+        final String etagSuffix;
+
+        SealedWith(long md5PartSize, List<String> shipArgs, String etagSuffix) {
+            this.md5PartSize = md5PartSize;
+            this.shipArgs = shipArgs;
+            this.etagSuffix = etagSuffix;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SealedWith.class)
+    void aSegmentCorruptedAfterSealingIsRefusedByShipAndReportedByVerify(SealedWith sealedWith) throws Exception {
+        String bucket = "rot-" + sealedWith.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Path dir = ShipTool.newDir(bucket);
         List<Path> segs = SegmentFixtures.write(dir, "host-r", 2, 6L << 20, T0);
-        SegmentFixtures.sealRecords(dir);
+        SegmentFixtures.sealRecords(dir, sealedWith.md5PartSize);
         try (RandomAccessFile f = new RandomAccessFile(segs.get(0).toFile(), "rw")) {
             f.seek(10_000);
             int b = f.read();
             f.seek(10_000);
             f.write(b ^ 0x01); // one flipped bit, same length
         }
-        ShipTool.createBucket(S3, "rot");
-        var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "rot", "--keep-shipped", "0", "--part-size", "5MiB");
+        ShipTool.createBucket(S3, bucket);
+        List<String> args = new java.util.ArrayList<>(List.of("ship", "--dir", dir.toString(), "--bucket", bucket,
+                "--keep-shipped", "0"));
+        args.addAll(sealedWith.shipArgs);
+        var r = run(S3, args.toArray(String[]::new));
         assertEquals(1, r.exit(), r::toString);
         assertTrue(r.stderr().contains("refusing to ship") && r.stderr().contains("changed since sealing"), r::toString);
-        assertEquals(List.of("2026/11/30/host-r/" + segs.get(1).getFileName()), ShipTool.keys(S3, "rot"),
+        // with part checksums in the record the damage is found by the send itself, which is cut short; without,
+        // by the read that hashes the segment
+        assertTrue(r.stderr().contains(sealedWith.md5PartSize > 0 ? "has crc32c" : "sha256"), r::toString);
+        assertEquals(List.of("2026/11/30/host-r/" + segs.get(1).getFileName()), ShipTool.keys(S3, bucket),
                 "the intact segment went");
-        assertEquals(List.of(), ShipTool.incompleteUploads(S3, "rot"), "the damaged one's upload was aborted");
-        String etag = ShipTool.client(S3).statObject(StatObjectArgs.builder().bucket("rot")
-                .object(ShipTool.keys(S3, "rot").get(0)).build()).etag();
-        assertTrue(etag.replace("\"", "").endsWith("-2"), etag);
+        assertEquals(List.of(), ShipTool.incompleteUploads(S3, bucket), "the damaged one's upload was aborted");
+        String etag = ShipTool.client(S3).statObject(StatObjectArgs.builder().bucket(bucket)
+                .object(ShipTool.keys(S3, bucket).get(0)).build()).etag().replace("\"", "");
+        assertEquals(sealedWith.etagSuffix.isEmpty() ? -1 : etag.length() - 2, etag.indexOf('-'), etag);
+        assertTrue(etag.endsWith(sealedWith.etagSuffix), etag);
         var v = io.flywheel.testing.Flywheel.run(null, "verify", "--dir", dir.toString());
         assertEquals(1, v.exit(), v.all());
         assertTrue(v.stdout().contains("bytes changed since sealing"), v.all());
@@ -86,6 +116,30 @@ class ShipAuditIT {
         assertTrue(prom.contains("flywheel_ship_failures_total{class=\"corrupt\"} 1"), prom);
         assertTrue(prom.contains("flywheel_ship_segments_total 1"), prom);
         assertTrue(prom.contains("flywheel_ship_pending_segments 1"), prom);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SealedWith.class, names = {"PART_MD5S", "WHOLE_MD5"})
+    void aDamagedMd5InTheSealRecordCostsARereadNotTheSegment(SealedWith sealedWith) throws Exception {
+        String bucket = "md5-" + sealedWith.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Path dir = ShipTool.newDir(bucket);
+        List<Path> segs = SegmentFixtures.write(dir, "host-d", 1, 6L << 20, T0);
+        SegmentFixtures.sealRecords(dir, sealedWith.md5PartSize);
+        Path record = io.flywheel.journal.SealRecord.pathFor(segs.get(0));
+        String text = Files.readString(record);
+        int at = text.indexOf("\"md5_parts\":[\"") + "\"md5_parts\":[\"".length();
+        char c = text.charAt(at);
+        Files.writeString(record, text.substring(0, at) + (c == '0' ? '1' : '0') + text.substring(at + 1));
+        ShipTool.createBucket(S3, bucket);
+        List<String> args = new java.util.ArrayList<>(List.of("ship", "--dir", dir.toString(), "--bucket", bucket,
+                "--keep-shipped", "0"));
+        args.addAll(sealedWith.shipArgs);
+        var r = run(S3, args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stderr().contains("checking " + segs.get(0).getFileName() + " against its seal record"),
+                r::toString);
+        assertEquals(List.of("2026/11/30/host-d/" + segs.get(0).getFileName()), ShipTool.keys(S3, bucket));
+        assertEquals(List.of(), ShipTool.incompleteUploads(S3, bucket));
     }
 
     @Test

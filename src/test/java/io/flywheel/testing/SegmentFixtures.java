@@ -66,11 +66,16 @@ public final class SegmentFixtures {
         return out;
     }
 
-    /** Writes the seal record of every sealed segment in {@code root/segments}, as the journal does when it seals. */
+    /** Writes the seal record of every sealed segment in {@code root/segments}, as versions before 0.3 did (no MD5s). */
     public static void sealRecords(Path root) throws IOException {
+        sealRecords(root, 0);
+    }
+
+    /** As the journal seals: seal records with the MD5s of {@code md5PartSize} parts (none when 0). */
+    public static void sealRecords(Path root, long md5PartSize) throws IOException {
         try (var files = Files.list(root.resolve("segments"))) {
             for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
-                Files.write(SealRecord.pathFor(p), SealRecord.compute(p).toBytes());
+                Files.write(SealRecord.pathFor(p), SealRecord.compute(p, md5PartSize).toBytes());
             }
         }
     }
