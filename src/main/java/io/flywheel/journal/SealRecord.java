@@ -3,6 +3,7 @@ package io.flywheel.journal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.flywheel.event.Swar;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -199,11 +200,7 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
                     }
                 }
             }
-            for (int i = off, end = off + len; i < end; i++) {
-                if (b[i] == '\n') {
-                    lines++;
-                }
-            }
+            lines += Swar.countNewlines(b, off, off + len);
             length += len;
             lastByte = b[off + len - 1];
         }
