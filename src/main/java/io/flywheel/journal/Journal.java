@@ -37,8 +37,7 @@ public final class Journal implements AutoCloseable {
 
     /** As {@link #open(DataDir, JournalConfig, RecoveryListener)}, with every file operation going through {@code faults}. */
     public static Journal open(DataDir dir, JournalConfig config, RecoveryListener listener, Faults faults) throws IOException {
-        long next = Recovery.recover(dir, listener, new JournalFiles(faults),
-                java.nio.file.Files.exists(dir.shipState()) ? config.md5PartSize() : 0);
+        long next = Recovery.recover(dir, listener, new JournalFiles(faults), SegmentLog.md5PartSize(dir, config));
         Journal j = new Journal(dir, config, faults, next);
         j.committer.start();
         return j;

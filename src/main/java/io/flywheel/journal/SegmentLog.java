@@ -179,17 +179,17 @@ final class SegmentLog {
         String ts = Envelope.readTimestamp(data, off, len);
         SegmentName name = new SegmentName(Instant.parse(ts), dir.instance(), seq);
         ActiveSegment s = new ActiveSegment(name, dir.segments(), files.createSegment(dir.segments().resolve(name.openFileName())),
-                digester, md5PartSize());
+                digester, md5PartSize(dir, config));
         active = s;
         files.syncDirectory(dir.segments());
         return s;
     }
 
     /**
-     * The part size of the MD5s the new segment's seal record will carry: none (0) until a ship pass has run on this
-     * directory, so that a journal nobody ships does not pay for hashing it every byte a second time.
+     * The part size of the MD5s a seal record made now carries (for a new segment, or one sealed by recovery): none
+     * (0) until a ship pass has run on this directory, so that a journal nobody ships does not pay for hashing it every byte a second time.
      */
-    private long md5PartSize() {
+    static long md5PartSize(DataDir dir, JournalConfig config) {
         return config.md5PartSize() > 0 && Files.exists(dir.shipState()) ? config.md5PartSize() : 0;
     }
 

@@ -1,5 +1,6 @@
 package io.flywheel.ship;
 
+import io.flywheel.journal.SealRecord;
 import okio.Buffer;
 import okio.Source;
 import okio.Timeout;
@@ -49,8 +50,8 @@ final class SealCheckedSource implements Source {
         position += n;
         left -= n;
         if (left == 0 && expectedCrc32c >= 0 && crc.getValue() != expectedCrc32c) {
-            throw new SealMismatchException(what + " has crc32c " + io.flywheel.journal.SealRecord.crc32cHex(crc.getValue())
-                    + ", sealed as " + io.flywheel.journal.SealRecord.crc32cHex(expectedCrc32c));
+            throw new SealMismatchException(what + " has crc32c " + SealRecord.crc32cHex(crc.getValue())
+                    + ", sealed as " + SealRecord.crc32cHex(expectedCrc32c));
         }
         sink.write(buf, 0, n);
         return n;

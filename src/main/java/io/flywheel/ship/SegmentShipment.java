@@ -58,7 +58,8 @@ final class SegmentShipment {
                 "skipping " + fileName + ": not a segment name", null));
         String key = config.keyFormat().key(config.prefix(), host, name, config.compression());
         String where = store.where(key);
-        Optional<SegmentDigest> recorded = recorded(seg);
+        Optional<SealRecord> record = uncompressedRecord(seg);
+        Optional<SegmentDigest> recorded = record.flatMap(r -> recorded(seg, r));
         if (recorded.isPresent()) {
             try {
                 return upload(seg, key, where, recorded.get());
@@ -74,7 +75,9 @@ final class SegmentShipment {
                 LOG.infof("%s; checking %s against its seal record", e.getMessage(), fileName);
             }
         } else {
-            Optional<SealRecord> sealed = streamable(seg);
+            // hashed while its parts go up: that takes a record (its SHA-256 goes into the metadata before the
+            // content has been read) and several parts (a single PUT needs its MD5 before the first byte)
+            Optional<SealRecord> sealed = record.filter(r -> r.length() > config.partSize());
             if (sealed.isPresent()) {
                 abortIncomplete(key);
                 if (store.stat(key).isEmpty()) {
@@ -101,31 +104,34 @@ final class SegmentShipment {
     }
 
     /**
-     * The digest the seal record gives for this upload, without reading the segment: SHA-256, counts and the part
-     * MD5s for this part size. Each part is sent with its seal-time MD5 as Content-MD5, so the server itself refuses
-     * bytes that changed since sealing (BadDigest), and the ETag to verify is known. Empty when the record lacks
-     * MD5s for this part size, the segment is compressed for upload, or its size no longer matches.
+     * The seal record of a segment uploaded as it is on disk (no gzip copy) whose size still matches it, or empty; a
+     * record that cannot be read counts as none here (the full read says what is wrong).
      */
-    private Optional<SegmentDigest> recorded(Path seg) {
+    private Optional<SealRecord> uncompressedRecord(Path seg) {
         if (config.compression() != Compression.NONE) {
             return Optional.empty();
         }
         try {
             Optional<SealRecord> r = SealRecord.read(seg);
-            if (r.isEmpty() || Files.size(seg) != r.get().length()) {
-                return Optional.empty(); // the full read says what is wrong
-            }
-            SealRecord rec = r.get();
-            if (!rec.hasPartsFor(config.partSize())) {
-                return Optional.empty();
-            }
-            return Optional.of(new SegmentDigest(rec.sha256(), rec.length(), rec.events(), rec.firstSeq(),
-                    rec.lastSeq(), true, seg, rec.length(), config.partSize(),
-                    rec.md5Parts().stream().map(HexFormat.of()::parseHex).toList(),
-                    rec.crc32cParts().stream().map(c -> Long.parseLong(c, 16)).toList()));
+            return r.isPresent() && Files.size(seg) == r.get().length() ? r : Optional.empty();
         } catch (IOException e) {
-            return Optional.empty(); // the full read says what is wrong
+            return Optional.empty();
         }
+    }
+
+    /**
+     * The digest the seal record gives for this upload, without reading the segment: SHA-256, counts, and the part
+     * MD5s (sent as Content-MD5; the ETag to verify follows from them) and CRC32Cs (each part is checked against its
+     * own as it is sent, see {@link SealCheckedSource}). Empty when the record has no checksums for this part size.
+     */
+    private Optional<SegmentDigest> recorded(Path seg, SealRecord rec) {
+        if (!rec.hasPartsFor(config.partSize())) {
+            return Optional.empty();
+        }
+        return Optional.of(new SegmentDigest(rec.sha256(), rec.length(), rec.events(), rec.firstSeq(), rec.lastSeq(),
+                true, seg, rec.length(), config.partSize(),
+                rec.md5Parts().stream().map(HexFormat.of()::parseHex).toList(),
+                rec.crc32cParts().stream().map(c -> Long.parseLong(c, 16)).toList()));
     }
 
     /** Uploads {@code d.uploadFile()} unless an object is at the key already, then verifies what the server holds. */
@@ -170,23 +176,6 @@ final class SegmentShipment {
         forget(seg, d);
         progress.advance(d.length());
         return new Outcome(false, 0);
-    }
-
-    /**
-     * The seal record of a segment that can be hashed and uploaded at the same time, or empty. That takes a seal
-     * record (its SHA-256 goes into the metadata before the content has been read) and an upload of several parts
-     * straight from the file (a single PUT needs its MD5 before the first byte; a gzip copy is written first).
-     */
-    private Optional<SealRecord> streamable(Path seg) throws ShipException {
-        if (config.compression() != Compression.NONE) {
-            return Optional.empty();
-        }
-        try {
-            Optional<SealRecord> r = SealRecord.read(seg);
-            return r.isPresent() && Files.size(seg) > config.partSize() ? r : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty(); // the full read says what is wrong
-        }
     }
 
     /**

@@ -76,6 +76,14 @@ class ShipAuditIT {
             this.shipArgs = shipArgs;
             this.etagSuffix = etagSuffix;
         }
+
+        /** {@code ship} of {@code dir} into {@code bucket}, deleting what went, with this case's part size. */
+        String[] shipArgs(Path dir, String bucket) {
+            List<String> args = new java.util.ArrayList<>(List.of("ship", "--dir", dir.toString(), "--bucket", bucket,
+                    "--keep-shipped", "0"));
+            args.addAll(shipArgs);
+            return args.toArray(String[]::new);
+        }
     }
 
     @ParameterizedTest
@@ -92,10 +100,7 @@ class ShipAuditIT {
             f.write(b ^ 0x01); // one flipped bit, same length
         }
         ShipTool.createBucket(S3, bucket);
-        List<String> args = new java.util.ArrayList<>(List.of("ship", "--dir", dir.toString(), "--bucket", bucket,
-                "--keep-shipped", "0"));
-        args.addAll(sealedWith.shipArgs);
-        var r = run(S3, args.toArray(String[]::new));
+        var r = run(S3, sealedWith.shipArgs(dir, bucket));
         assertEquals(1, r.exit(), r::toString);
         assertTrue(r.stderr().contains("refusing to ship") && r.stderr().contains("changed since sealing"), r::toString);
         // with part checksums in the record the damage is found by the send itself, which is cut short; without,
@@ -131,10 +136,7 @@ class ShipAuditIT {
         char c = text.charAt(at);
         Files.writeString(record, text.substring(0, at) + (c == '0' ? '1' : '0') + text.substring(at + 1));
         ShipTool.createBucket(S3, bucket);
-        List<String> args = new java.util.ArrayList<>(List.of("ship", "--dir", dir.toString(), "--bucket", bucket,
-                "--keep-shipped", "0"));
-        args.addAll(sealedWith.shipArgs);
-        var r = run(S3, args.toArray(String[]::new));
+        var r = run(S3, sealedWith.shipArgs(dir, bucket));
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.stderr().contains("checking " + segs.get(0).getFileName() + " against its seal record"),
                 r::toString);
