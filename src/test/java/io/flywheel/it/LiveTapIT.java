@@ -146,7 +146,8 @@ class LiveTapIT {
             p.send(SocketKit.events("k", 2, 1));
             assertTrue(p.awaitAcked(2, Duration.ofSeconds(10)));
             p.send(SocketKit.events("k", 3, 10));
-            assertTrue(all.await(l -> l.size() == 13, Duration.ofSeconds(10)), "a plain tap sees every event at once");
+            assertTrue(all.await(l -> l.size() == 13, Duration.ofSeconds(10)),
+                    () -> "a plain tap sees every event at once: " + all.snapshot());
             assertTrue(kept.await(l -> l.size() == 3, Duration.ofSeconds(10)), "kept events arrive: " + kept.snapshot());
             TimeUnit.MILLISECONDS.sleep(500);
             assertEquals(2, p.acked);
