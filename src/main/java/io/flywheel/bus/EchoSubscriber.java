@@ -1,5 +1,6 @@
 package io.flywheel.bus;
 
+import io.flywheel.event.Event;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,17 +11,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes live signals as NDJSON: each event's original line, and {@code {"lagged":N}} when the writer fell behind.
  *
- * <p>An ordinary subscriber: it asks for a window of signals at a time and writes them on the delivering thread, so
- * a reader that stops reading blocks only that thread while the broadcaster's byte-bounded buffer drops the oldest
- * (memory stays bounded, the reader later gets a lag notice). Output is flushed when nothing more is waiting.
+ * <p>An ordinary subscriber: it asks for everything and writes runs of events on the delivering thread - the blocking
+ * write is its back-pressure: a reader that stops reading blocks only that thread while the broadcaster's
+ * byte-bounded buffer drops the oldest (memory stays bounded, the reader later gets a lag notice). Output is flushed
+ * when nothing more is waiting.
  */
 public final class EchoSubscriber implements LiveSink, AutoCloseable {
-    private static final int WINDOW = 256;
-
     private final OutputStream out;
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile Flow.Subscription subscription;
-    private int received;
     private volatile long written; // signals written so far: progress, for close()
     private volatile boolean failed;
 
@@ -31,7 +30,23 @@ public final class EchoSubscriber implements LiveSink, AutoCloseable {
     @Override
     public void onSubscribe(Flow.Subscription s) {
         subscription = s;
-        s.request(WINDOW);
+        s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onEvents(Event[] events, int from, int to) {
+        if (failed) {
+            return;
+        }
+        try {
+            for (int i = from; i < to; i++) {
+                out.write(events[i].raw());
+                out.write('\n');
+            }
+            written += to - from;
+        } catch (IOException e) {
+            stop(); // the reader went away (EPIPE): stop writing, never disturb ingest
+        }
     }
 
     @Override
@@ -43,12 +58,7 @@ public final class EchoSubscriber implements LiveSink, AutoCloseable {
             writeLine(out, signal);
             written++;
         } catch (IOException e) {
-            stop(); // the reader went away (EPIPE): stop writing, never disturb ingest
-            return;
-        }
-        if (++received == WINDOW / 2) {
-            received = 0;
-            subscription.request(WINDOW / 2);
+            stop();
         }
     }
 
@@ -78,7 +88,7 @@ public final class EchoSubscriber implements LiveSink, AutoCloseable {
         done.countDown();
     }
 
-    public static void writeLine(OutputStream out, Signal s) throws IOException {
+    private static void writeLine(OutputStream out, Signal s) throws IOException {
         switch (s) {
             case Signal.Delivered d -> out.write(d.event().raw());
             case Signal.Lagged l -> out.write(("{\"lagged\":" + l.missed() + "}").getBytes(StandardCharsets.US_ASCII));

@@ -42,6 +42,36 @@ final class EventRing {
         }
     }
 
+    /** The oldest block's array (not empty): its events {@link #firstFrom()} to {@link #firstTo()} are still held. */
+    Event[] firstBlock() {
+        return blocks[head];
+    }
+
+    int firstFrom() {
+        return from[head];
+    }
+
+    int firstTo() {
+        return to[head];
+    }
+
+    /** Removes the oldest {@code n} events of the oldest block (not more than it holds); returns their cost. */
+    long takeFirst(int n) {
+        if (n == to[head] - from[head]) {
+            long c = costs[head];
+            dropBlock();
+            return c;
+        }
+        long c = 0;
+        Event[] b = blocks[head];
+        for (int i = from[head], end = i + n; i < end; i++) {
+            c += LiveSubscription.cost(b[i]);
+        }
+        costs[head] -= c;
+        from[head] += n;
+        return c;
+    }
+
     /** Blocks held. */
     int blocks() {
         return size;

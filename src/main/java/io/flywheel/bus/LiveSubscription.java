@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Publishers only enqueue (dropping the oldest beyond the bound, counted as lag) and never call the subscriber,
  * so a subscriber that blocks in {@code onNext} stalls nobody but itself. Delivery is the usual work-in-progress
  * drain: whoever finds the counter at zero starts one drain run on the executor; it delivers while there is demand
- * and something deliverable, then ends - an idle subscriber owns no thread and polls nothing.
+ * and something deliverable, then ends - an idle subscriber owns no thread and polls nothing. A {@link LiveSink} gets
+ * runs of events straight from the queue's blocks; any other subscriber gets one {@link Signal} per event.
  */
 final class LiveSubscription implements Flow.Subscription {
     /** Per-event bookkeeping beside its bytes (object headers, queue slot, signal), so tiny events still count. */
@@ -29,6 +30,7 @@ final class LiveSubscription implements Flow.Subscription {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private final Event[] batch = new Event[256]; // only the one running drain uses it (work-in-progress guard)
+    private int runFrom; // drain-only: where the run taken by takeRun starts in its block
     private volatile boolean cancelled;
     private volatile boolean completed;
     private volatile boolean terminated;
@@ -157,6 +159,7 @@ final class LiveSubscription implements Flow.Subscription {
     }
 
     private void drain() {
+        LiveSink sink = downstream instanceof LiveSink k ? k : null;
         int runs = 1;
         while (true) {
             long demand = requested.get();
@@ -164,22 +167,21 @@ final class LiveSubscription implements Flow.Subscription {
             boolean emptyNow = false;
             while (emitted != demand && !cancelled) {
                 long lag;
-                int n = 0;
-                // one lock per batch, not per event: publishers contend on the same monitor
+                Event[] events;
+                int n;
+                // one lock per run or batch, not per event: publishers contend on the same monitor
                 synchronized (this) {
                     lag = missed;
                     missed = 0;
-                    long want = Math.min(demand - emitted - (lag > 0 ? 1 : 0), batch.length);
-                    long synced = options.committedOnly() ? owner.syncedSeq() : Long.MAX_VALUE;
-                    while (n < want) {
-                        Event head = queue.peekFirst();
-                        if (head == null || head.seq() > synced) {
-                            break;
-                        }
-                        long c = cost(head);
-                        bytes -= c;
-                        queue.dropFirst(c);
-                        batch[n++] = head;
+                    long want = demand - emitted - (lag > 0 ? 1 : 0);
+                    if (sink != null) {
+                        events = queue.isEmpty() ? null : queue.firstBlock();
+                        runFrom = events == null ? 0 : queue.firstFrom();
+                        n = events == null ? 0 : takeRun(want);
+                    } else {
+                        events = batch;
+                        runFrom = 0;
+                        n = takeBatch(want);
                     }
                     emptyNow = queue.isEmpty();
                 }
@@ -191,16 +193,25 @@ final class LiveSubscription implements Flow.Subscription {
                         downstream.onNext(new Signal.Lagged(lag));
                         emitted++;
                     }
-                    for (int i = 0; i < n && !cancelled; i++) {
-                        downstream.onNext(new Signal.Delivered(batch[i]));
-                        emitted++;
+                    if (sink != null) {
+                        if (n > 0) {
+                            sink.onEvents(events, runFrom, runFrom + n);
+                            emitted += n;
+                        }
+                    } else {
+                        for (int i = 0; i < n && !cancelled; i++) {
+                            downstream.onNext(new Signal.Delivered(batch[i]));
+                            emitted++;
+                        }
                     }
                 } catch (Throwable t) {
                     cancel();
                     downstream.onError(t);
                     return;
                 } finally {
-                    java.util.Arrays.fill(batch, 0, n, null);
+                    if (sink == null) {
+                        java.util.Arrays.fill(batch, 0, n, null);
+                    }
                 }
             }
             if (emitted > 0 && demand != Long.MAX_VALUE) {
@@ -209,7 +220,7 @@ final class LiveSubscription implements Flow.Subscription {
             if (cancelled) {
                 return;
             }
-            if ((emitted > 0 || flushDue) && downstream instanceof LiveSink sink && (emptyNow || queueEmpty())) {
+            if ((emitted > 0 || flushDue) && sink != null && (emptyNow || queueEmpty())) {
                 idle(sink);
             }
             if (completed && !hasDeliverable()) {
@@ -221,6 +232,46 @@ final class LiveSubscription implements Flow.Subscription {
                 return;
             }
         }
+    }
+
+    /**
+     * Takes up to {@code want} deliverable events from the oldest block, which stay in its (immutable) array at
+     * {@link #runFrom}; returns how many. Called with the lock held and the queue not empty.
+     */
+    private int takeRun(long want) {
+        Event[] b = queue.firstBlock();
+        int n = (int) Math.min(queue.firstTo() - runFrom, want);
+        if (n > 0 && options.committedOnly() && b[runFrom + n - 1].seq() > owner.syncedSeq()) {
+            // a committed-only subscriber's blocks hold durable events only, in seq order
+            long synced = owner.syncedSeq();
+            int kept = 0;
+            while (kept < n && b[runFrom + kept].seq() <= synced) {
+                kept++;
+            }
+            n = kept;
+        }
+        if (n > 0) {
+            bytes -= queue.takeFirst(n);
+        }
+        return n;
+    }
+
+    /** Moves up to {@code want} deliverable events into {@link #batch}; returns how many. Called with the lock held. */
+    private int takeBatch(long want) {
+        long max = Math.min(want, batch.length);
+        long synced = options.committedOnly() ? owner.syncedSeq() : Long.MAX_VALUE;
+        int n = 0;
+        while (n < max) {
+            Event head = queue.peekFirst();
+            if (head == null || head.seq() > synced) {
+                break;
+            }
+            long c = cost(head);
+            bytes -= c;
+            queue.dropFirst(c);
+            batch[n++] = head;
+        }
+        return n;
     }
 
     /**

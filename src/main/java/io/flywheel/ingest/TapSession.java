@@ -1,7 +1,6 @@
 package io.flywheel.ingest;
 
 import io.flywheel.bus.Broadcaster;
-import io.flywheel.bus.EchoSubscriber;
 import io.flywheel.bus.LiveOptions;
 import io.flywheel.bus.LiveSink;
 import io.flywheel.bus.Signal;
@@ -10,42 +9,38 @@ import io.flywheel.event.EventParser;
 import io.flywheel.follow.Follower;
 import io.flywheel.follow.JournalCursor;
 import io.flywheel.journal.Journal;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * One tap connection: an ordinary subscriber of the {@link Broadcaster} that writes each signal to its socket on the
- * delivering thread. When the client stops reading, the write blocks only that thread; the subscriber's byte-bounded
- * buffer drops the oldest and the client later gets {@code {"lagged":N}}. Output is flushed whenever nothing more is
- * waiting, so a quiet stream flows promptly without a timer.
+ * One tap connection: an ordinary subscriber of the {@link Broadcaster} that writes each run of events to its socket
+ * on the delivering thread. It asks for everything at once: the blocking socket write is its back-pressure. When the
+ * client stops reading, the write blocks only that thread; the subscriber's byte-bounded buffer drops the oldest and
+ * the client later gets {@code {"lagged":N}}. Output is flushed whenever nothing more is waiting, so a quiet stream
+ * flows promptly without a timer.
  *
  * <p>With {@code from_seq} it first replays durable events from the journal's files, then goes live without a gap
  * or a repeat: it subscribes (buffering, no demand yet) before it reads the last seq given out, replays up to that
  * seq, and then drops the live durable events the replay already sent.
  */
 final class TapSession implements LiveSink {
-    private static final int WINDOW = 256;
-
+    private static final byte[] ENVELOPE_END = {'}'};
     private final Connection connection;
     private final TapRequest request;
     private final Predicate<Event> filter;
-    private final OutputStream out;
+    private final TapOutput out;
     private volatile Flow.Subscription subscription;
     private volatile boolean ended;
     private long replayedUpTo; // live durable events at or below this came from the replay
-    private int received;
 
     TapSession(Connection connection, TapRequest request) {
         this.connection = connection;
         this.request = request;
         this.filter = request.filter();
-        this.out = new BufferedOutputStream(Channels.newOutputStream(connection.channel()), 64 * 1024);
+        this.out = new TapOutput(connection.channel());
     }
 
     void start(Broadcaster broadcaster, Journal journal, String peer, long maxBytes) {
@@ -63,7 +58,7 @@ final class TapSession implements LiveSink {
         JournalCursor.Visitor write = (seq, b, off, len) -> {
             Event e = Follower.toEvent(parser, seq, b, off, len);
             if (e != null && filter.test(e)) {
-                write(new Signal.Delivered(e));
+                write(e);
             }
         };
         try (JournalCursor cursor = new JournalCursor(journal.dir().root(), request.fromSeq())) {
@@ -93,7 +88,7 @@ final class TapSession implements LiveSink {
         }
         Flow.Subscription s = subscription;
         if (s != null && !ended) {
-            s.request(WINDOW);
+            s.request(Long.MAX_VALUE);
         }
     }
 
@@ -103,7 +98,17 @@ final class TapSession implements LiveSink {
         if (ended) {
             s.cancel();
         } else if (request.fromSeq() < 0) {
-            s.request(WINDOW);
+            s.request(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void onEvents(Event[] events, int from, int to) {
+        for (int i = from; i < to && !ended; i++) {
+            Event e = events[i];
+            if (!(e.durable() && e.seq() <= replayedUpTo)) {
+                write(e);
+            }
         }
     }
 
@@ -112,23 +117,24 @@ final class TapSession implements LiveSink {
         if (ended) {
             return;
         }
-        if (!(signal instanceof Signal.Delivered d && d.event().durable() && d.event().seq() <= replayedUpTo)) {
-            write(signal);
-        }
-        if (++received == WINDOW / 2) {
-            received = 0;
-            subscription.request(WINDOW / 2);
+        try {
+            switch (signal) {
+                case Signal.Lagged l -> out.lagged(l.missed());
+                case Signal.Delivered d -> onEvents(new Event[] {d.event()}, 0, 1);
+            }
+        } catch (IOException e) {
+            end();
         }
     }
 
-    private void write(Signal signal) {
+    private void write(Event e) {
         try {
-            if (request.envelope() && signal instanceof Signal.Delivered d) {
-                writeEnvelope(d.event());
+            if (request.envelope()) {
+                writeEnvelope(e);
             } else {
-                EchoSubscriber.writeLine(out, signal);
+                out.line(e.raw());
             }
-        } catch (IOException e) {
+        } catch (IOException x) {
             end();
         }
     }
@@ -143,8 +149,7 @@ final class TapSession implements LiveSink {
                 .append(new String(Journal.sourceJson(e.source()), StandardCharsets.UTF_8)).append(",\"event\":");
         out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
         out.write(e.raw());
-        out.write('}');
-        out.write('\n');
+        out.line(ENVELOPE_END);
     }
 
     @Override
