@@ -154,6 +154,7 @@ def broadcast_cost(inp):
     rounds = 3 if QUICK else 7
     servers, taps_procs, rates = [], [], {c: [] for c in configs}
     cpu = {c: 0.0 for c in configs}  # server + tap readers, over the measured rounds
+    server_cpu = {c: 0.0 for c in configs}
     try:
         for taps, stalled in configs:
             d, sock = OUT / f"bc-{taps}", OUT / f"bc-{taps}.sock"
@@ -170,9 +171,11 @@ def broadcast_cost(inp):
             socket_bench(sock, inp, "throughput", 4)  # warm-up
         for r in range(rounds):
             for c, (sock, _, pids) in zip(configs, servers):
-                before = sum(cpu_of(pid) for pid in pids)
+                before = [cpu_of(pid) for pid in pids]
                 out = socket_bench(sock, inp, "throughput", 4)
-                cpu[c] += sum(cpu_of(pid) for pid in pids) - before
+                used = [cpu_of(pid) - b for pid, b in zip(pids, before)]
+                cpu[c] += sum(used)
+                server_cpu[c] += used[0]
                 rates[c].append(float(re.search(r"= ([0-9]+) events/s", out).group(1)))
     finally:
         for tp in taps_procs:
@@ -197,7 +200,9 @@ def broadcast_cost(inp):
     for taps, stalled in configs:
         us = cpu[(taps, stalled)] / (rounds * N) * 1e6
         base_us = base_us or us
-        figure("broadcast", f"CPU per acked event, {taps} taps (server + tap readers)", us, "us", "0 taps (us)", base_us)
+        figure("broadcast", f"CPU per acked event, {taps} taps (server + tap readers)", us, "us", "0 taps (us)", base_us,
+               f"of which the server: {server_cpu[(taps, stalled)] / (rounds * N) * 1e6:.2f} us")
+        print(f"    of which the server: {server_cpu[(taps, stalled)] / (rounds * N) * 1e6:.2f} us")
 
 
 def embedded_broadcast():

@@ -35,6 +35,8 @@ final class TapSession implements LiveSink {
     private volatile Flow.Subscription subscription;
     private volatile boolean ended;
     private long replayedUpTo; // live durable events at or below this came from the replay
+    // the output is one thread's at a time: the replay's until it asks for live events, then the deliveries'
+    private volatile boolean replaying;
 
     TapSession(Connection connection, TapRequest request) {
         this.connection = connection;
@@ -50,6 +52,7 @@ final class TapSession implements LiveSink {
             broadcaster.subscribe(options, this);
             return;
         }
+        replaying = true;
         Thread.ofVirtual().name("flywheel-tap-replay-" + connection.id()).start(() -> replayThenLive(broadcaster, journal, options));
     }
 
@@ -86,6 +89,7 @@ final class TapSession implements LiveSink {
             end();
             return;
         }
+        replaying = false;
         Flow.Subscription s = subscription;
         if (s != null && !ended) {
             s.request(Long.MAX_VALUE);
@@ -172,7 +176,9 @@ final class TapSession implements LiveSink {
 
     @Override
     public void onComplete() {
-        flush();
+        if (!replaying) { // a stop during the replay: the replay thread still writes, so this one must not
+            flush();
+        }
         end();
     }
 
