@@ -71,8 +71,16 @@ def stop_server(p):
         raise SystemExit("server exited %d" % p.returncode)
 
 
+def bench_classes():
+    """bench/SocketBench.java compiled once (a source-file launch compiles it on every run)."""
+    classes = OUT / "classes"
+    if not (classes / "SocketBench.class").exists():
+        sh([JAVA_HOME + "/bin/javac", "-d", str(classes), "bench/SocketBench.java"])
+    return classes
+
+
 def socket_bench(*args):
-    return sh([JAVA, "bench/SocketBench.java", *map(str, args)]).stdout
+    return sh([JAVA, "-cp", str(bench_classes()), "SocketBench", *map(str, args)]).stdout
 
 
 def machine():
@@ -146,63 +154,69 @@ def socket_figures(inp, stdin_eps, fsync):
     return curves
 
 
-def broadcast_cost(inp):
-    print("\n[3] broadcast cost: acked events/s with 0, 1 and 8 tap subscribers (one of the 8 stalled)")
-    # one server per configuration, all up at once, measured in interleaved rounds: a busy neighbour on the machine
-    # then hits every configuration alike (an idle server and idle tap readers cost nothing)
-    configs = ((0, 0), (1, 0), (8, 1))
-    rounds = 3 if QUICK else 7
-    servers, taps_procs, rates = [], [], {c: [] for c in configs}
-    cpu = {c: 0.0 for c in configs}  # server + tap readers, over the measured rounds
-    server_cpu = {c: 0.0 for c in configs}
+def tap_round(inp, taps, stalled):
+    """One fresh server with TAPS tap readers (STALLED of them never read): a warm-up run, then one measured run.
+    Returns (acked events/s, [server CPU-s, tap readers CPU-s], events dropped for lagging taps)."""
+    d, sock = OUT / f"bc-{taps}", OUT / f"bc-{taps}.sock"
+    shutil.rmtree(d, ignore_errors=True)
+    p = start_server(d, sock)
+    tp = None
     try:
-        for taps, stalled in configs:
-            d, sock = OUT / f"bc-{taps}", OUT / f"bc-{taps}.sock"
-            shutil.rmtree(d, ignore_errors=True)
-            servers.append((sock, start_server(d, sock)))
-            if taps:
-                tp = subprocess.Popen([JAVA, "bench/SocketBench.java", str(sock), "-", "taps", str(taps), str(stalled)],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-                taps_procs.append(tp)
-                tp.stdout.readline()
-            readers = [tp.pid] if taps else []
-            servers[-1] = (sock, servers[-1][1], [java_pid(servers[-1][1].pid)] + readers)
-        for sock, _, _ in servers:
-            socket_bench(sock, inp, "throughput", 4)  # warm-up
-        for r in range(rounds):
-            for c, (sock, _, pids) in zip(configs, servers):
-                before = [cpu_of(pid) for pid in pids]
-                out = socket_bench(sock, inp, "throughput", 4)
-                used = [cpu_of(pid) - b for pid, b in zip(pids, before)]
-                cpu[c] += sum(used)
-                server_cpu[c] += used[0]
-                rates[c].append(float(re.search(r"= ([0-9]+) events/s", out).group(1)))
+        if taps:
+            tp = subprocess.Popen([JAVA, "-cp", str(bench_classes()), "SocketBench", str(sock), "-", "taps", str(taps),
+                                   str(stalled)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            tp.stdout.readline()
+        pids = [java_pid(p.pid)] + ([tp.pid] if tp else [])
+        socket_bench(sock, inp, "throughput", 4)  # warm-up: this JVM's JIT
+        before = [cpu_of(pid) for pid in pids]
+        out = socket_bench(sock, inp, "throughput", 4)
+        used = [cpu_of(pid) - b for pid, b in zip(pids, before)] + [0.0]
     finally:
-        for tp in taps_procs:
+        if tp:
             tp.stdin.close()
             tp.wait(30)
-        for _, p, _ in servers:
-            stop_server(p)
+        stop_server(p)
+    dropped = re.search(r"(\d+) dropped for lagging", (OUT / f"bc-{taps}.log").read_text())
+    return float(re.search(r"= ([0-9]+) events/s", out).group(1)), used[:2], int(dropped.group(1)) if dropped else 0
+
+
+def broadcast_cost(inp):
+    print("\n[3] broadcast cost: acked events/s with 0, 1 and 8 tap subscribers (one of the 8 stalled)")
+    # Interleaved rounds, each configuration on a fresh server every round, in a rotating order: a busy neighbour
+    # then hits every configuration alike, and no configuration keeps one JVM's luck with the JIT for all its rounds
+    # (with long-lived servers, 1 tap once measured slower than 8 throughout a run)
+    configs = ((0, 0), (1, 0), (8, 1))
+    rounds = int(os.environ.get("BENCH_ROUNDS", 3 if QUICK else 7))
+    rates = {c: [] for c in configs}
+    cpu = {c: [0.0, 0.0] for c in configs}  # server, tap readers: over the measured runs
+    dropped = {c: 0 for c in configs}
+    for r in range(rounds):
+        for c in configs[r % 3:] + configs[:r % 3]:
+            eps, used, lost = tap_round(inp, *c)
+            rates[c].append(eps)
+            cpu[c] = [a + b for a, b in zip(cpu[c], used)]
+            dropped[c] += lost
     base = None
     for taps, stalled in configs:
-        log = (OUT / f"bc-{taps}.log").read_text()
-        dropped = re.search(r"(\d+) dropped for lagging", log)
+        c = (taps, stalled)
         label = f"{taps} subscribers" + (f" ({stalled} stalled)" if stalled else "")
-        eps = sorted(rates[(taps, stalled)])[rounds // 2]
-        if base is None:
-            base = eps
+        eps = sorted(rates[c])[rounds // 2]
+        base = base or eps
+        # each round beside the same round's no-tap run: slow drifts of the machine cancel out
+        paired = sorted(x / b for x, b in zip(rates[c], rates[configs[0]]))[rounds // 2]
         figure("broadcast", f"acked events/s, {label}", eps, "ev/s", "0 subscribers (ev/s)", base,
-               f"median of {rounds} interleaved rounds {[round(x) for x in rates[(taps, stalled)]]}; "
-               f"dropped for lagging subscribers: {dropped.group(1) if dropped else '?'}")
-        print(f"    rounds: {', '.join(f'{x:,.0f}' for x in rates[(taps, stalled)])}")
+               f"median of {rounds} interleaved rounds {[round(x) for x in rates[c]]}; median of the round-by-round "
+               f"ratios {paired:.3f}; dropped for lagging taps (warm-up runs included): {dropped[c]}")
+        print(f"    rounds: {', '.join(f'{x:,.0f}' for x in rates[c])}; median of the round-by-round ratios: "
+              f"{paired:.3f}; dropped for lagging taps: {dropped[c]:,}")
     # CPU per event is steadier than a rate on a shared machine: it is what the broadcast costs, not when it ran
     base_us = None
     for taps, stalled in configs:
-        us = cpu[(taps, stalled)] / (rounds * N) * 1e6
-        base_us = base_us or us
-        figure("broadcast", f"CPU per acked event, {taps} taps (server + tap readers)", us, "us", "0 taps (us)", base_us,
-               f"of which the server: {server_cpu[(taps, stalled)] / (rounds * N) * 1e6:.2f} us")
-        print(f"    of which the server: {server_cpu[(taps, stalled)] / (rounds * N) * 1e6:.2f} us")
+        server, readers = (x / (rounds * N) * 1e6 for x in cpu[(taps, stalled)])
+        base_us = base_us or server + readers
+        figure("broadcast", f"CPU per acked event, {taps} taps (server + tap readers)", server + readers, "us",
+               "0 taps (us)", base_us, f"of which the server: {server:.2f} us")
+        print(f"    of which the server: {server:.2f} us")
 
 
 def embedded_broadcast():
