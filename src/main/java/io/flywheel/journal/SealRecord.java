@@ -12,12 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * What a segment held when it was sealed: SHA-256 and length of its bytes, its line count and first/last sequence,
@@ -165,21 +163,14 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
     /** SHA-256, length, line count and part MD5s and CRC32Cs of bytes as they are appended. */
     static final class Hasher {
         private final MessageDigest sha = newSha256();
-        private final long md5PartSize;
-        private final MessageDigest md5;
-        private final List<String> md5Parts = new ArrayList<>();
-        private final CRC32C crc;
-        private final List<String> crc32cParts = new ArrayList<>();
-        private long inPart;
+        private final PartHashes parts; // null: no part checksums
         private long length;
         private long lines;
         private int lastByte = '\n';
 
         /** @param md5PartSize size of the parts whose MD5s are recorded; 0 for none */
         Hasher(long md5PartSize) {
-            this.md5PartSize = md5PartSize;
-            this.md5 = md5PartSize > 0 ? newDigest("MD5") : null;
-            this.crc = md5PartSize > 0 ? new CRC32C() : null;
+            this.parts = md5PartSize > 0 ? new PartHashes(md5PartSize, true, null) : null;
         }
 
         void update(byte[] b, int off, int len) {
@@ -187,18 +178,8 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
                 return;
             }
             sha.update(b, off, len);
-            if (md5 != null) {
-                for (int i = off, left = len; left > 0; ) {
-                    int n = (int) Math.min(left, md5PartSize - inPart);
-                    md5.update(b, i, n);
-                    crc.update(b, i, n);
-                    inPart += n;
-                    i += n;
-                    left -= n;
-                    if (inPart == md5PartSize) {
-                        endPart();
-                    }
-                }
+            if (parts != null) {
+                parts.update(b, off, len);
             }
             lines += Swar.countNewlines(b, off, off + len);
             length += len;
@@ -207,18 +188,14 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
 
         SealRecord finish(long firstSeq, long lastSeq) {
             long events = lines + (lastByte == '\n' ? 0 : 1);
-            if (md5 != null && (inPart > 0 || md5Parts.isEmpty())) {
-                endPart();
+            if (parts == null) {
+                return new SealRecord(HexFormat.of().formatHex(sha.digest()), length, events, firstSeq, lastSeq, 0,
+                        List.of(), List.of());
             }
+            parts.finish();
             return new SealRecord(HexFormat.of().formatHex(sha.digest()), length, events, firstSeq, lastSeq,
-                    md5 == null ? 0 : md5PartSize, md5Parts, crc32cParts);
-        }
-
-        private void endPart() {
-            md5Parts.add(HexFormat.of().formatHex(md5.digest()));
-            crc32cParts.add(crc32cHex(crc.getValue()));
-            crc.reset();
-            inPart = 0;
+                    parts.partSize(), parts.md5s().stream().map(HexFormat.of()::formatHex).toList(),
+                    parts.crc32cs().stream().map(SealRecord::crc32cHex).toList());
         }
     }
 
@@ -228,14 +205,6 @@ public record SealRecord(String sha256, long length, long events, long firstSeq,
     }
 
     static MessageDigest newSha256() {
-        return newDigest("SHA-256");
-    }
-
-    private static MessageDigest newDigest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " not available", e);
-        }
+        return PartHashes.newDigest("SHA-256");
     }
 }

@@ -1,5 +1,6 @@
 package io.flywheel.ship;
 
+import io.flywheel.journal.PartHashes;
 import io.flywheel.journal.SealRecord;
 import io.flywheel.journal.SegmentReader;
 
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -51,7 +51,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         // the seal record has the line count: counting newlines byte by byte would cost as much as the MD5s
         boolean countLines = record.isEmpty();
         MessageDigest sha = digest("SHA-256");
-        PartMd5s parts = new PartMd5s(partSize, listener);
+        PartHashes parts = new PartHashes(partSize, false, (i, md5, crc) -> listener.partHashed(i, md5));
         long size = Files.size(segment);
         long lines = 0;
         long lastLineStart = 0;
@@ -69,7 +69,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
                 if (gz != null) {
                     gz.write(buf, 0, n);
                 } else {
-                    parts.write(buf, 0, n);
+                    parts.update(buf, 0, n);
                 }
                 for (int i = 0; countLines && i < n; i++) {
                     if (buf[i] == '\n') {
@@ -104,7 +104,8 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         long events = lines + (last != '\n' ? 1 : 0);
         String hex = HexFormat.of().formatHex(sha.digest());
         Path upload = compression == Compression.GZIP ? tmp : segment;
-        List<byte[]> md5s = parts.finish();
+        parts.finish();
+        List<byte[]> md5s = parts.md5s();
         if (record.isPresent()) {
             SealRecord r = record.get();
             if (!r.sha256().equals(hex) || r.length() != size) {
@@ -153,56 +154,12 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         return HexFormat.of().formatHex(md5.digest()) + "-" + partMd5s.size();
     }
 
-    /** MD5s of consecutive {@code partSize} slices of what is written; an empty stream is one empty part. */
-    private static final class PartMd5s extends OutputStream {
-        private final long partSize;
-        private final PartListener listener;
-        private final List<byte[]> done = new ArrayList<>();
-        private MessageDigest current = digest("MD5");
-        private long inPart;
-
-        PartMd5s(long partSize, PartListener listener) {
-            this.partSize = partSize;
-            this.listener = listener;
-        }
-
-        @Override
-        public void write(int b) {
-            write(new byte[]{(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            while (len > 0) {
-                int n = (int) Math.min(len, partSize - inPart);
-                current.update(b, off, n);
-                inPart += n;
-                off += n;
-                len -= n;
-                if (inPart == partSize) {
-                    done.add(current.digest());
-                    listener.partHashed(done.size() - 1, done.getLast());
-                    inPart = 0;
-                }
-            }
-        }
-
-        List<byte[]> finish() {
-            if (inPart > 0 || done.isEmpty()) {
-                done.add(current.digest());
-                listener.partHashed(done.size() - 1, done.getLast());
-                inPart = 0;
-            }
-            return done;
-        }
-    }
-
     /** Writes the gzip output to its file and to the part hashes. */
     private static final class TeeToFile extends OutputStream {
         private final OutputStream file;
-        private final OutputStream hashes;
+        private final PartHashes hashes;
 
-        TeeToFile(OutputStream file, OutputStream hashes) {
+        TeeToFile(OutputStream file, PartHashes hashes) {
             this.file = file;
             this.hashes = hashes;
         }
@@ -210,13 +167,13 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         @Override
         public void write(int b) throws IOException {
             file.write(b);
-            hashes.write(b);
+            hashes.update(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             file.write(b, off, len);
-            hashes.write(b, off, len);
+            hashes.update(b, off, len);
         }
 
         @Override
