@@ -9,8 +9,8 @@ import java.util.concurrent.Flow;
  * <p>Events come as {@link #onEvents runs} straight from the broadcaster's queue: no signal object, no call and no
  * demand bookkeeping per event, which is what a subscriber that writes every event to a socket or a file spends most
  * of its time on otherwise. A lag notice still comes through {@link #onNext}. {@link #idle()} tells it that nothing
- * more is waiting right now, which is when a buffered writer should flush - so a quiet stream flows promptly without
- * a timer per subscriber.
+ * more is waiting right now (at most every couple of milliseconds under load), which is when a buffered writer should
+ * flush - so a quiet stream flows promptly without a timer per subscriber.
  */
 public interface LiveSink extends Flow.Subscriber<Signal> {
     /**

@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  * One tap connection: an ordinary subscriber of the {@link Broadcaster} that writes each run of events to its socket
  * on the delivering thread. It asks for everything at once: the blocking socket write is its back-pressure. When the
  * client stops reading, the write blocks only that thread; the subscriber's byte-bounded buffer drops the oldest and
- * the client later gets {@code {"lagged":N}}. Output is flushed whenever nothing more is waiting, so a quiet stream
- * flows promptly without a timer.
+ * the client later gets {@code {"lagged":N}}. Output is flushed when nothing more is waiting (at most every couple of
+ * milliseconds under load), so a quiet stream flows promptly with no timer of its own.
  *
  * <p>With {@code from_seq} it first replays durable events from the journal's files, then goes live without a gap
  * or a repeat: it subscribes (buffering, no demand yet) before it reads the last seq given out, replays up to that
