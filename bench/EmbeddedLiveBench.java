@@ -1,12 +1,15 @@
 // The broadcast's cost to producers, without the readers' own CPU: events are ingested through an embedded
 // FlywheelRuntime (the stdin path, journal and fsync included) with 0 subscribers, 1 counting subscriber, and 8
-// subscribers of which 7 count and 1 never requests anything (stalled), and 8 stalled subscribers (what publishing
-// costs producers by itself, without the subscribers' own CPU on the same cores). Rounds are interleaved so that a busy
+// subscribers of which 7 count and 1 never requests anything (stalled), 8 stalled subscribers (what publishing
+// costs producers by itself, without the subscribers' own CPU on the same cores), and 8 again (7 counting, 1 stalled)
+// as LiveSinks subscribed through fw.broadcaster(): they take runs of events, as taps do, not one signal each. Rounds are interleaved so that a busy
 // neighbour on the machine hits every configuration alike; each round uses a fresh data directory.
 //
 //   ./mvnw -q package -DskipTests
 //   java -cp "target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*" bench/EmbeddedLiveBench.java [events] [rounds]
 import io.flywheel.bus.LiveOptions;
+import io.flywheel.bus.LiveSink;
+import io.flywheel.event.Event;
 import io.flywheel.bus.Signal;
 import io.flywheel.runtime.CloseProgress;
 import io.flywheel.runtime.FlywheelRuntime;
@@ -36,8 +39,8 @@ public class EmbeddedLiveBench {
                     .getBytes(StandardCharsets.UTF_8));
         }
         byte[] input = buf.toByteArray();
-        // BENCH_CONFIGS=0,8 picks configurations (for a profiler run); -8 means 8 stalled
-        int[] configs = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "0,1,8,-8").split(","))
+        // BENCH_CONFIGS=0,8 picks configurations (for a profiler run); -8 means 8 stalled, 108 the 8 as LiveSinks
+        int[] configs = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "0,1,8,-8,108").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         double[][] rates = new double[configs.length][rounds];
         Path root = Files.createTempDirectory("flywheel-live-bench");
@@ -56,7 +59,8 @@ public class EmbeddedLiveBench {
         for (int c = 0; c < configs.length; c++) {
             double m = median(rates[c]);
             System.out.printf(Locale.ROOT, "  %d subscriber(s)%s: %,.0f events/s  (rounds: %s)  ratio to 0: %.2f%n",
-                    Math.abs(configs[c]), configs[c] == 8 ? " (7 counting, 1 stalled)" : configs[c] < 0 ? " (all stalled)" : "",
+                    Math.abs(configs[c]) % 100, configs[c] == 8 ? " (7 counting, 1 stalled)" : configs[c] < 0 ? " (all stalled)"
+                            : configs[c] == 108 ? " (LiveSinks taking runs, 7 counting, 1 stalled)" : "",
                     m, round(rates[c]), m / base);
         }
     }
@@ -64,7 +68,13 @@ public class EmbeddedLiveBench {
     private static double once(Path dir, byte[] input, int events, int subscribers) throws Exception {
         try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir))) {
             List<AtomicLong> counts = new ArrayList<>();
-            for (int s = 0; s < Math.abs(subscribers); s++) {
+            if (subscribers == 108) {
+                for (int s = 0; s < 8; s++) {
+                    fw.broadcaster().subscribe(new LiveOptions("bench-" + s, LiveOptions.ALL, 8L << 20, false),
+                            new CountingSink(s == 7));
+                }
+            }
+            for (int s = 0; s < (subscribers == 108 ? 0 : Math.abs(subscribers)); s++) {
                 boolean stalled = s == 7 || subscribers < 0;
                 AtomicLong n = new AtomicLong();
                 counts.add(n);
@@ -99,6 +109,45 @@ public class EmbeddedLiveBench {
             return events / secs;
         } finally {
             deleteTree(dir); // 36 rounds of 150 MB would otherwise fill a small disk
+        }
+    }
+
+    /** Counts what it is given, in runs; a stalled one never asks for anything. */
+    private static final class CountingSink implements LiveSink {
+        private final boolean stalled;
+        long events; // the delivering thread's only
+
+        CountingSink(boolean stalled) {
+            this.stalled = stalled;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            if (!stalled) {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onEvents(Event[] batch, int from, int to) {
+            events += to - from;
+        }
+
+        @Override
+        public void onNext(Signal item) {
+            events++;
+        }
+
+        @Override
+        public void idle() {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
         }
     }
 

@@ -220,17 +220,18 @@ def broadcast_cost(inp):
 
 
 def embedded_broadcast():
-    print("\n[3b] broadcast cost to producers, in process: an embedded FlywheelRuntime with 0, 1, 8 (1 stalled) and 8 stalled subscribers")
+    print("\n[3b] broadcast cost to producers, in process: an embedded FlywheelRuntime with 0, 1, 8 (1 stalled), 8 stalled subscribers, and 8 LiveSinks (1 stalled)")
     cp = "target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
     r = subprocess.run([JAVA, "-cp", cp, "bench/EmbeddedLiveBench.java", str(N), "3" if QUICK else "9"],
                        capture_output=True, text=True)
     rows = re.findall(r"(\d) subscriber\(s\)[^:]*: ([\d,]+) events/s\s+\(rounds: ([^)]*)\)", r.stdout)
-    if r.returncode != 0 or len(rows) != 4:
+    if r.returncode != 0 or len(rows) != 5:
         print("  embedded broadcast benchmark failed:\n" + r.stdout[-1000:] + r.stderr[-2000:])
         return
     base = float(rows[0][1].replace(",", ""))
     for k, (subs, eps, rounds) in enumerate(rows):
-        label = ["0 subscribers", "1 subscriber", "8 subscribers (7 counting, 1 stalled)", "8 subscribers, all stalled"][k]
+        label = ["0 subscribers", "1 subscriber", "8 subscribers (7 counting, 1 stalled)", "8 subscribers, all stalled",
+                 "8 LiveSinks taking runs (7 counting, 1 stalled)"][k]
         figure("broadcast", f"in process, events/s, {label}", float(eps.replace(",", "")), "ev/s",
                "0 subscribers (ev/s)", base, f"median of rounds {rounds}")
 
