@@ -30,7 +30,6 @@ final class LiveSubscription implements Flow.Subscription {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicInteger wip = new AtomicInteger();
     private final Event[] batch = new Event[256]; // only the one running drain uses it (work-in-progress guard)
-    private int runFrom; // drain-only: where the run taken by takeRun starts in its block
     private volatile boolean cancelled;
     private volatile boolean completed;
     private volatile boolean terminated;
@@ -167,21 +166,20 @@ final class LiveSubscription implements Flow.Subscription {
             boolean emptyNow = false;
             while (emitted != demand && !cancelled) {
                 long lag;
-                Event[] events;
-                int n;
+                Event[] events = batch;
+                int from = 0;
+                int n = 0;
                 // one lock per run or batch, not per event: publishers contend on the same monitor
                 synchronized (this) {
                     lag = missed;
                     missed = 0;
                     long want = demand - emitted - (lag > 0 ? 1 : 0);
-                    if (sink != null) {
-                        events = queue.isEmpty() ? null : queue.firstBlock();
-                        runFrom = events == null ? 0 : queue.firstFrom();
-                        n = events == null ? 0 : takeRun(want);
-                    } else {
-                        events = batch;
-                        runFrom = 0;
+                    if (sink == null) {
                         n = takeBatch(want);
+                    } else if (!queue.isEmpty()) {
+                        events = queue.firstBlock(); // immutable: the run is read from it after the lock
+                        from = queue.firstFrom();
+                        n = takeRun(want);
                     }
                     emptyNow = queue.isEmpty();
                 }
@@ -195,7 +193,7 @@ final class LiveSubscription implements Flow.Subscription {
                     }
                     if (sink != null) {
                         if (n > 0) {
-                            sink.onEvents(events, runFrom, runFrom + n);
+                            sink.onEvents(events, from, from + n);
                             emitted += n;
                         }
                     } else {
@@ -235,17 +233,18 @@ final class LiveSubscription implements Flow.Subscription {
     }
 
     /**
-     * Takes up to {@code want} deliverable events from the oldest block, which stay in its (immutable) array at
-     * {@link #runFrom}; returns how many. Called with the lock held and the queue not empty.
+     * Takes up to {@code want} deliverable events from the front of the oldest block, which stay in its array;
+     * returns how many. Called with the lock held and the queue not empty.
      */
     private int takeRun(long want) {
         Event[] b = queue.firstBlock();
-        int n = (int) Math.min(queue.firstTo() - runFrom, want);
-        if (n > 0 && options.committedOnly() && b[runFrom + n - 1].seq() > owner.syncedSeq()) {
+        int from = queue.firstFrom();
+        int n = (int) Math.min(queue.firstTo() - from, want);
+        long synced = options.committedOnly() ? owner.syncedSeq() : Long.MAX_VALUE;
+        if (n > 0 && b[from + n - 1].seq() > synced) {
             // a committed-only subscriber's blocks hold durable events only, in seq order
-            long synced = owner.syncedSeq();
             int kept = 0;
-            while (kept < n && b[runFrom + kept].seq() <= synced) {
+            while (kept < n && b[from + kept].seq() <= synced) {
                 kept++;
             }
             n = kept;

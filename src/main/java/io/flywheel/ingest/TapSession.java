@@ -109,10 +109,14 @@ final class TapSession implements LiveSink {
     @Override
     public void onEvents(Event[] events, int from, int to) {
         for (int i = from; i < to && !ended; i++) {
-            Event e = events[i];
-            if (!(e.durable() && e.seq() <= replayedUpTo)) {
-                write(e);
-            }
+            deliver(events[i]);
+        }
+    }
+
+    /** Writes a live event, unless the replay already sent it. */
+    private void deliver(Event e) {
+        if (!(e.durable() && e.seq() <= replayedUpTo)) {
+            write(e);
         }
     }
 
@@ -124,7 +128,7 @@ final class TapSession implements LiveSink {
         try {
             switch (signal) {
                 case Signal.Lagged l -> out.lagged(l.missed());
-                case Signal.Delivered d -> onEvents(new Event[] {d.event()}, 0, 1);
+                case Signal.Delivered d -> deliver(d.event());
             }
         } catch (IOException e) {
             end();

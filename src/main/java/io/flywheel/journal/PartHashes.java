@@ -86,7 +86,8 @@ public final class PartHashes {
         listener.partDone(md5s.size() - 1, digest, c);
     }
 
-    static MessageDigest newDigest(String algorithm) {
+    /** A JDK digest every platform has (MD5, SHA-256); a missing one is a broken JDK, not an I/O error. */
+    public static MessageDigest newDigest(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm);
         } catch (NoSuchAlgorithmException e) {

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,7 +49,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         Optional<SealRecord> record = SealRecord.read(segment);
         // the seal record has the line count: counting newlines byte by byte would cost as much as the MD5s
         boolean countLines = record.isEmpty();
-        MessageDigest sha = digest("SHA-256");
+        MessageDigest sha = PartHashes.newDigest("SHA-256");
         PartHashes parts = new PartHashes(partSize, false, (i, md5, crc) -> listener.partHashed(i, md5));
         long size = Files.size(segment);
         long lines = 0;
@@ -147,7 +146,7 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         if (!multipart()) {
             return HexFormat.of().formatHex(partMd5s.get(0));
         }
-        MessageDigest md5 = digest("MD5");
+        MessageDigest md5 = PartHashes.newDigest("MD5");
         for (byte[] p : partMd5s) {
             md5.update(p);
         }
@@ -179,14 +178,6 @@ record SegmentDigest(String sha256, long length, long events, long firstSeq, lon
         @Override
         public void close() throws IOException {
             file.close();
-        }
-    }
-
-    static MessageDigest digest(String alg) {
-        try {
-            return MessageDigest.getInstance(alg);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(alg + " not available", e);
         }
     }
 }
