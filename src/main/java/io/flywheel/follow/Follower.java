@@ -7,8 +7,6 @@ import io.flywheel.journal.SegmentName;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -132,15 +130,8 @@ public final class Follower {
 
     private TreeMap<Long, SegmentName> segments() throws IOException {
         TreeMap<Long, SegmentName> out = new TreeMap<>();
-        for (Path dir : new Path[] {o.dir().resolve("shipped"), o.dir().resolve("segments")}) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-                for (Path p : ds) {
-                    SegmentName.parse(p.getFileName().toString()).ifPresent(s -> out.put(s.firstSeq(), s));
-                }
-            }
+        for (var e : JournalCursor.list(o.dir()).entrySet()) {
+            SegmentName.parse(e.getValue().get(0).getFileName().toString()).ifPresent(s -> out.put(e.getKey(), s));
         }
         return out;
     }

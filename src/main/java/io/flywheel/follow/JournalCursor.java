@@ -24,6 +24,14 @@ import java.util.TreeMap;
  * unlinks do not disturb it. A segment is left only after a later one was seen and the old one was read to its end
  * once more: the writer finishes a segment before it creates the next, so nothing can land in it after that.
  *
+ * <p>Which segment comes next is not always the one a listing shows after it. A listing shows every file that
+ * existed throughout it, but of two files created while it ran it may show the newer and miss the older: readdir
+ * goes in hash order, not in creation order. Seqs run on from one segment to the next, so a listing that shows the
+ * segment starting at {@link #nextSeq()} is right; when it shows a later one, a second listing decides. That one
+ * started after the later segment existed, so it shows every segment created before (under one of its names: the
+ * sealed name is added before the in-progress one goes, and {@code segments/} is listed before {@code shipped/}, so
+ * a segment moved between them meanwhile shows in one or the other).
+ *
  * <p>Why it never repeats: every delivered envelope advances {@link #nextSeq()}, and envelopes below it are skipped.
  */
 public final class JournalCursor implements AutoCloseable {
@@ -79,6 +87,9 @@ public final class JournalCursor implements AutoCloseable {
             if (next > maxSeq || above) {
                 return delivered;
             }
+            if (following != next) {
+                following = firstSeqAfter(currentFirstSeq); // a gap: the listing may have missed the segment between
+            }
             closeCurrent();
             if (!openNext(following)) {
                 return delivered;
@@ -86,10 +97,17 @@ public final class JournalCursor implements AutoCloseable {
         }
     }
 
-    /** The segments now present, by first seq (a segment seen under two names or in two places counts once). */
     private TreeMap<Long, List<Path>> list() throws IOException {
+        return list(root);
+    }
+
+    /**
+     * The segments a listing of a data directory shows, by first seq (a segment seen under two names or in two
+     * places counts once). It may miss one created while it ran although it shows a newer one (see above).
+     */
+    static TreeMap<Long, List<Path>> list(Path root) throws IOException {
         TreeMap<Long, List<Path>> bySeq = new TreeMap<>();
-        for (Path dir : List.of(root.resolve("shipped"), root.resolve("segments"))) {
+        for (Path dir : List.of(root.resolve("segments"), root.resolve("shipped"))) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
@@ -120,8 +138,14 @@ public final class JournalCursor implements AutoCloseable {
         for (int attempt = 0; attempt < 5; attempt++) {
             TreeMap<Long, List<Path>> segs = list();
             Long key = firstSeq >= 0 ? Long.valueOf(firstSeq) : segs.floorKey(next);
-            if (key == null) {
-                key = segs.isEmpty() ? null : segs.firstKey();
+            if (key == null && !segs.isEmpty()) {
+                // none at or before next: the oldest, from a listing that shows every segment older than this one's newest
+                TreeMap<Long, List<Path>> settled = list();
+                key = settled.floorKey(next);
+                segs = settled;
+                if (key == null && !settled.isEmpty()) {
+                    key = settled.firstKey();
+                }
             }
             if (key == null || !segs.containsKey(key)) {
                 return false;

@@ -68,4 +68,100 @@ class JournalCursorTest {
         }
         assertEquals(want.subList(14, 35), got);
     }
+
+    /**
+     * Segments created while the cursor lists the directory. A listing may show a file created during it and miss
+     * an older one created during it too (readdir returns entries in hash order, not creation order): a cursor that
+     * took the next segment from one listing jumped over the one it missed. The writer here follows the journal's
+     * order of file operations (create in-progress, write, link sealed, drop the in-progress name later), without
+     * fsync so that it rolls thousands of times while the cursor reads.
+     */
+    @Test
+    void segmentsCreatedDuringAListingAreNeverSkipped() throws Exception {
+        Path seg = Files.createDirectories(dir.resolve("segments"));
+        for (int i = 0; i < 2000; i++) {
+            Files.createFile(seg.resolve("other-" + i)); // a long listing, so that several rolls happen during one
+        }
+        int segments = 300;
+        int perSegment = 5;
+        long last = (long) segments * perSegment;
+        Thread writer = new Thread(() -> {
+            try {
+                java.util.ArrayDeque<Path> retiring = new java.util.ArrayDeque<>();
+                for (long first = 1; first <= last; first += perSegment) {
+                    Path open = seg.resolve(name(first) + ".jsonl.open");
+                    append(open, first, first + perSegment - 1);
+                    Files.writeString(seg.resolve(name(first) + ".jsonl.seal"), "{}");
+                    Files.createLink(seg.resolve(name(first) + ".jsonl"), open);
+                    retiring.add(open);
+                    if (retiring.size() > 20) {
+                        Files.delete(retiring.poll());
+                    }
+                    if (first % (3 * perSegment) == 1) {
+                        Thread.sleep(15); // bursts of rolls, each most likely during a listing of a cursor that caught up
+                    }
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<Long> got = new ArrayList<>();
+        JournalCursor.Visitor v = (seq, b, off, len) -> got.add(seq);
+        writer.start();
+        try (JournalCursor c = new JournalCursor(dir, 1)) {
+            while (writer.isAlive()) {
+                c.poll(v);
+            }
+            writer.join();
+            c.poll(v); // the rest, now that the newest segment is complete
+        }
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(i + 1, got.get(i), "every seq once, in order");
+        }
+        assertEquals(last, got.size());
+    }
+
+    /**
+     * A cursor that starts while the first segments are created: when its listing shows none at or before its seq,
+     * it starts from the oldest, which must not be a newer one the listing showed while missing the first.
+     */
+    @Test
+    void aCursorStartingAsTheFirstSegmentsAppearStartsAtTheFirst() throws Exception {
+        Path seg = Files.createDirectories(dir.resolve("segments"));
+        for (int i = 0; i < 2000; i++) {
+            Files.createFile(seg.resolve("other-" + i)); // a long listing, so that several rolls happen during one
+        }
+        for (int round = 0; round < 40; round++) {
+            try (var old = Files.newDirectoryStream(seg, "2026*")) {
+                for (Path p : old) {
+                    Files.delete(p);
+                }
+            }
+            long pause = round % 4;
+            long base = 1 + round * 1000L; // other names each round: whether a listing can miss one depends on their hashes
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(pause);
+                    for (long first = base; first < base + 15; first += 5) {
+                        Path open = seg.resolve(name(first) + ".jsonl.open");
+                        append(open, first, first + 4);
+                        Files.createLink(seg.resolve(name(first) + ".jsonl"), open);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<Long> got = new ArrayList<>();
+            try (JournalCursor c = new JournalCursor(dir, base)) {
+                writer.start();
+                while (writer.isAlive()) {
+                    c.poll((seq, b, off, len) -> got.add(seq));
+                }
+                writer.join();
+                c.poll((seq, b, off, len) -> got.add(seq));
+            }
+            assertEquals(base, got.get(0), "round " + round + " started at the first seq");
+            assertEquals(15, got.size(), "round " + round);
+        }
+    }
 }
