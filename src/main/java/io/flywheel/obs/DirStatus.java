@@ -6,6 +6,7 @@ import io.flywheel.journal.HighWaterMark;
 import io.flywheel.journal.Recovery;
 import io.flywheel.journal.SegmentName;
 import io.flywheel.journal.SegmentReader;
+import io.flywheel.stats.PromText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import io.flywheel.ingest.IngestStats;
 import io.flywheel.ingest.MemoryBudget;
 import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
+import io.flywheel.stats.PromText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.flywheel.ship;
 
 import io.flywheel.journal.DataDir;
-import io.flywheel.obs.PromText;
+import io.flywheel.stats.PromText;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.flywheel.obs.PromText;
+import io.flywheel.stats.PromText;
 import io.flywheel.testing.Flywheel;
 import io.flywheel.testing.NotifyListener;
 import io.flywheel.testing.Json;

@@ -1,6 +1,5 @@
 package io.flywheel.obs;
 
-import io.flywheel.stats.LatencyHistogram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +11,8 @@ import io.flywheel.journal.DataDir;
 import io.flywheel.journal.Journal;
 import io.flywheel.journal.JournalConfig;
 import io.flywheel.journal.RecoveryListener;
+import io.flywheel.stats.LatencyHistogram;
+import io.flywheel.stats.PromText;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

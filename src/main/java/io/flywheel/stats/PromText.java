@@ -1,6 +1,5 @@
-package io.flywheel.obs;
+package io.flywheel.stats;
 
-import io.flywheel.stats.LatencyHistogram;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
