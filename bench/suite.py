@@ -72,10 +72,10 @@ def stop_server(p):
 
 
 def bench_classes():
-    """bench/SocketBench.java compiled once (a source-file launch compiles it on every run)."""
+    """bench/SocketBench.java and TapFloor.java compiled once (a source-file launch compiles on every run)."""
     classes = OUT / "classes"
     if not (classes / "SocketBench.class").exists():
-        sh([JAVA_HOME + "/bin/javac", "-d", str(classes), "bench/SocketBench.java"])
+        sh([JAVA_HOME + "/bin/javac", "-d", str(classes), "bench/SocketBench.java", "bench/TapFloor.java"])
     return classes
 
 
@@ -217,6 +217,20 @@ def broadcast_cost(inp):
         figure("broadcast", f"CPU per acked event, {taps} taps (server + tap readers)", server + readers, "us",
                "0 taps (us)", base_us, f"of which the server: {server:.2f} us")
         print(f"    of which the server: {server:.2f} us")
+        if taps:
+            tap_floor(inp, taps - stalled, base_us, server + readers)
+
+
+def tap_floor(inp, consuming, base_us, flywheel_us):
+    """What CONSUMING taps cost at the least: the same lines through as many Unix sockets, gathered in a direct
+    buffer, read and discarded; no journal, parsing or broadcast. On a machine whose cores are all busy, acked
+    throughput with taps can be at most (CPU per event without taps) / (that + the floor) of throughput without."""
+    out = sh([JAVA, "-cp", str(bench_classes()), "TapFloor", str(inp), str(consuming)]).stdout
+    floor = float(re.search(r"together ([0-9.]+) us", out).group(1))
+    figure("broadcast", f"CPU per event, the floor of {consuming} consuming taps", floor, "us",
+           "what Flywheel's taps add (us)", flywheel_us - base_us, out.strip())
+    print(f"    when every core is busy, acked throughput with these taps is at most x{base_us / (base_us + floor):.3f}"
+          f" of that without (Flywheel's: x{base_us / flywheel_us:.3f})")
 
 
 def embedded_broadcast():
