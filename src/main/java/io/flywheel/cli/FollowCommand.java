@@ -76,7 +76,7 @@ public class FollowCommand implements Callable<Integer> {
                 Set.copyOf(types), envelope, Math.max(1, pollMillis));
         BufferedOutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         try {
-            new Follower(options).run(out, () -> false);
+            new Follower(options).run(out, notice -> System.err.println("flywheel follow: " + notice), () -> false);
         } catch (IOException e) {
             if (isBrokenPipe(e)) {
                 return 0; // follow | head: the reader had enough

@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * {@code flywheel follow}: prints the journal's events from a starting point, in seq order, each once, and with
@@ -40,10 +41,22 @@ public final class Follower {
         this.sinceTs = o.since() == null ? null : TS.format(o.since()).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Prints until the end (or, following, until {@code stop} says so); returns how many events it printed. */
-    public long run(OutputStream out, BooleanSupplier stop) throws IOException, InterruptedException {
+    /**
+     * Prints until the end (or, following, until {@code stop} says so); returns how many events it printed. Seqs it
+     * had to pass because they are no longer in the directory go to {@code notices}, except those before the oldest
+     * event when no start was asked for ("everything still there").
+     */
+    public long run(OutputStream out, Consumer<String> notices, BooleanSupplier stop) throws IOException, InterruptedException {
         long[] printed = new long[1];
-        try (JournalCursor cursor = new JournalCursor(o.dir(), startSeq())) {
+        boolean startAsked = o.fromSeq() > 0 || o.last() > 0;
+        long start = startSeq();
+        JournalCursor.Missing missing = (from, to) -> {
+            if (from > start || startAsked) {
+                out.flush(); // after the events before the gap
+                notices.accept("seqs " + from + "-" + to + " are no longer in " + o.dir() + " (shipped and removed, see --keep-shipped)");
+            }
+        };
+        try (JournalCursor cursor = new JournalCursor(o.dir(), start, missing)) {
             while (true) {
                 cursor.poll((seq, b, off, len) -> {
                     if (print(b, off, len, out)) {

@@ -41,7 +41,14 @@ public final class JournalCursor implements AutoCloseable {
         void envelope(long seq, byte[] buf, int off, int len) throws IOException;
     }
 
+    /** Told of seqs the cursor passed without delivering: no longer in the directory (shipped and removed). */
+    @FunctionalInterface
+    public interface Missing {
+        void seqs(long from, long to) throws IOException;
+    }
+
     private final Path root;
+    private final Missing missing;
     private long next;
     private long currentFirstSeq = -1;
     private FileChannel current;
@@ -50,7 +57,12 @@ public final class JournalCursor implements AutoCloseable {
     private boolean above; // the last read stopped at an envelope above its bound
 
     public JournalCursor(Path root, long fromSeq) {
+        this(root, fromSeq, (from, to) -> { });
+    }
+
+    public JournalCursor(Path root, long fromSeq, Missing missing) {
         this.root = root;
+        this.missing = missing;
         this.next = Math.max(1, fromSeq);
     }
 
@@ -180,6 +192,9 @@ public final class JournalCursor implements AutoCloseable {
                         break;
                     }
                     if (seq >= next) {
+                        if (seq > next) {
+                            missing.seqs(next, seq - 1);
+                        }
                         next = seq + 1;
                         visitor.envelope(seq, a, start, i - start);
                         delivered++;

@@ -164,4 +164,32 @@ class JournalCursorTest {
             assertEquals(15, got.size(), "round " + round);
         }
     }
+
+    /**
+     * Seqs no longer in the directory (a segment shipped and removed while a reader was behind, or before it asked
+     * for them): follow prints what is there and says which seqs it passed, except the ones before the oldest event
+     * when no start was asked for.
+     */
+    @Test
+    void followTellsWhichSeqsAreNoLongerThere() throws Exception {
+        Path seg = Files.createDirectories(dir.resolve("segments"));
+        append(seg.resolve(name(1) + ".jsonl"), 1, 5);
+        append(seg.resolve(name(11) + ".jsonl"), 11, 15); // 6-10 shipped and removed
+        List<String> notices = new ArrayList<>();
+        var out = new java.io.ByteArrayOutputStream();
+        long printed = new Follower(new Follower.Options(dir, 1, null, 0, false, java.util.Set.of(), true, 1))
+                .run(out, notices::add, () -> true);
+        assertEquals(10, printed);
+        assertEquals(List.of("seqs 6-10 are no longer in " + dir + " (shipped and removed, see --keep-shipped)"), notices);
+        assertEquals(10, out.toString(StandardCharsets.UTF_8).lines().count());
+
+        Files.delete(seg.resolve(name(1) + ".jsonl")); // now the oldest left starts at 11
+        notices.clear();
+        new Follower(new Follower.Options(dir, 0, null, 0, false, java.util.Set.of(), true, 1))
+                .run(new java.io.ByteArrayOutputStream(), notices::add, () -> true);
+        assertEquals(List.of(), notices, "everything still there was asked for: nothing is missing");
+        new Follower(new Follower.Options(dir, 3, null, 0, false, java.util.Set.of(), true, 1))
+                .run(new java.io.ByteArrayOutputStream(), notices::add, () -> true);
+        assertEquals(List.of("seqs 3-10 are no longer in " + dir + " (shipped and removed, see --keep-shipped)"), notices);
+    }
 }
