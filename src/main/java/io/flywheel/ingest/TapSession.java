@@ -64,7 +64,9 @@ final class TapSession implements LiveSink {
                 write(e);
             }
         };
-        try (JournalCursor cursor = new JournalCursor(journal.dir().root(), request.fromSeq())) {
+        // seqs no longer in the files (shipped and removed) are events this tap missed, whatever their type
+        JournalCursor.Missing gone = (from, to) -> out.lagged(to - from + 1);
+        try (JournalCursor cursor = new JournalCursor(journal.dir().root(), request.fromSeq(), gone)) {
             // most of the history first, while nothing is buffered for this tap
             cursor.poll(write, journal.lastSyncedSeq());
             broadcaster.subscribe(options, this); // no demand yet: live events wait in the bounded buffer

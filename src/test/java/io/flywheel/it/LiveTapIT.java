@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,6 +157,61 @@ class LiveTapIT {
             assertTrue(got.get(1).startsWith("{\"seq\":1,\"class\":\"durable\"") && got.get(1).contains("\"id\":\"k1\""), got.get(1));
             assertTrue(got.get(2).startsWith("{\"seq\":2,") && got.get(2).contains("\"id\":\"k2\""), got.get(2));
             server.kill();
+        }
+    }
+
+    /**
+     * A tap resuming from a seq whose events are partly gone from the files (a segment shipped and removed, as
+     * {@code --keep-shipped 0} does): it gets everything still there in order, and {@code {"lagged":N}} where the
+     * missing N would have been.
+     */
+    @Test
+    void aResumingTapIsToldHowManyEventsAreNoLongerInTheJournal() throws Exception {
+        Path work = SocketKit.workDir("gone");
+        Path dir = work.resolve("data");
+        Path sock = work.resolve("s.sock");
+        try (SocketKit.Server server = new SocketKit.Server(dir, sock, "--roll-bytes", "16KiB");
+             SocketKit.Producer p = new SocketKit.Producer(sock)) {
+            p.send(SocketKit.events("a", 1, 1000));
+            assertTrue(p.awaitAcked(1000, Duration.ofSeconds(30)));
+            // the second segment, once sealed and shippable (its in-progress name goes a second after the seal)
+            Path segment;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (var s = Files.list(dir.resolve("segments"))) {
+                    List<Path> names = s.map(Path::getFileName).map(Path::toString).sorted().map(dir.resolve("segments")::resolve).toList();
+                    List<Path> sealed = names.stream().filter(n -> n.toString().endsWith(".jsonl")).toList();
+                    segment = sealed.size() > 2 ? sealed.get(1) : null;
+                    if (segment != null && !names.contains(Path.of(segment + ".open"))) {
+                        break;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "a second segment sealed");
+                Thread.sleep(50);
+            }
+            long first = Long.parseLong(segment.getFileName().toString().replaceAll(".*-(\\d{19})\\.jsonl$", "$1"));
+            long count = Files.readAllLines(segment).size();
+            Files.delete(segment);
+            Files.deleteIfExists(Path.of(segment + ".seal"));
+
+            try (Tap tap = new Tap(sock, "{\"tap\":{\"from_seq\":1,\"envelope\":true}}")) {
+                assertTrue(tap.await(l -> !l.isEmpty() && l.getLast().contains("\"id\":\"a1000\""), Duration.ofSeconds(30)),
+                        () -> "the tap reaches the newest event: " + tap.snapshot().size() + " lines");
+                List<String> got = tap.snapshot();
+                assertEquals("{\"subscribed\":true}", got.getFirst());
+                assertEquals("{\"lagged\":" + count + "}", got.get((int) first), "where seqs " + first + "-" + (first + count - 1) + " were");
+                List<String> events = new ArrayList<>(got.subList(1, (int) first));
+                events.addAll(got.subList((int) first + 1, got.size()));
+                long expect = 1;
+                for (String line : events) {
+                    Matcher m = SEQ.matcher(line);
+                    assertTrue(m.matches(), line);
+                    assertEquals(expect, Long.parseLong(m.group(1)), line);
+                    expect = expect == first - 1 ? first + count : expect + 1;
+                }
+                assertEquals(1001, expect);
+            }
+            assertEquals(0, server.stop());
         }
     }
 }
