@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * Kept events from a seq on, read from the journal's files: what is there first (replay), then each group commit as
@@ -21,6 +22,7 @@ import java.util.function.BooleanSupplier;
  * subscriber gets every event that was kept, then the failure.
  */
 final class CommittedStream implements Flow.Publisher<Event> {
+    private static final Logger LOG = Logger.getLogger(CommittedStream.class);
     private static final int READ_AHEAD = 4096; // events read per file pass at most, whatever the demand
 
     private final Journal journal;
@@ -76,7 +78,10 @@ final class CommittedStream implements Flow.Publisher<Event> {
 
         void run() {
             EventParser parser = new EventParser();
-            try (JournalCursor cursor = new JournalCursor(journal.dir().root(), fromSeq)) {
+            // an embedder sees the jump in the seqs it gets; the log says why
+            JournalCursor.Missing gone = (from, to) -> LOG.warnf("committed stream from seq %d: seqs %d-%d are no longer "
+                    + "in %s (shipped and removed)", fromSeq, from, to, journal.dir().root());
+            try (JournalCursor cursor = new JournalCursor(journal.dir().root(), fromSeq, gone)) {
                 JournalCursor.Visitor emit = (seq, b, off, len) -> {
                     Event e = Follower.toEvent(parser, seq, b, off, len);
                     if (e != null && !cancelled) {
