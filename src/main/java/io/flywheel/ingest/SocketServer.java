@@ -102,7 +102,6 @@ public final class SocketServer {
     }
 
     void startTap(Connection c, TapRequest request) throws IOException {
-        c.write(Frames.SUBSCRIBED);
         TapSession session = new TapSession(c, request);
         taps.put(c, session);
         session.start(ingest.broadcaster(), ingest.journal(), peer(c), limits.tapBufferBytes());

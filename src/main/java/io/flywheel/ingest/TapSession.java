@@ -45,13 +45,26 @@ final class TapSession implements LiveSink {
         this.out = new TapOutput(connection.channel());
     }
 
-    void start(Broadcaster broadcaster, Journal journal, String peer, long maxBytes) {
+    /**
+     * Subscribes and confirms with {@code {"subscribed":true}}, in that order: an event published once the client
+     * has read the line reaches this tap (or is counted in a lag notice). A replaying tap is confirmed at once: its
+     * replay covers every durable event from its seq on, and it subscribes once most of the history is sent.
+     */
+    void start(Broadcaster broadcaster, Journal journal, String peer, long maxBytes) throws IOException {
         String name = request.name() != null ? request.name() : peer;
         LiveOptions options = new LiveOptions(name, filter, maxBytes, request.committedOnly());
         if (request.fromSeq() < 0) {
-            broadcaster.subscribe(options, this);
+            broadcaster.subscribe(options, this); // no demand yet: what is published meanwhile waits in its buffer
+            out.write(Frames.SUBSCRIBED);
+            out.flush();
+            Flow.Subscription s = subscription;
+            if (s != null && !ended) {
+                s.request(Long.MAX_VALUE);
+            }
             return;
         }
+        out.write(Frames.SUBSCRIBED);
+        out.flush();
         replaying = true;
         Thread.ofVirtual().name("flywheel-tap-replay-" + connection.id()).start(() -> replayThenLive(broadcaster, journal, options));
     }
@@ -103,8 +116,6 @@ final class TapSession implements LiveSink {
         subscription = s;
         if (ended) {
             s.cancel();
-        } else if (request.fromSeq() < 0) {
-            s.request(Long.MAX_VALUE);
         }
     }
 

@@ -35,6 +35,11 @@ class LiveTapIT {
         private final Thread reader;
 
         Tap(Path socket, String request) throws IOException {
+            this(socket, request, () -> { });
+        }
+
+        /** {@code onSubscribed} runs on the reader thread the moment the first line has arrived. */
+        Tap(Path socket, String request, Runnable onSubscribed) throws IOException {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer b = ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8));
@@ -52,6 +57,9 @@ class LiveTapIT {
                             if (buf[i] == '\n') {
                                 lines.add(line.toString());
                                 line.setLength(0);
+                                if (lines.size() == 1) {
+                                    onSubscribed.run();
+                                }
                             } else {
                                 line.append((char) buf[i]);
                             }
@@ -210,6 +218,36 @@ class LiveTapIT {
                     expect = expect == first - 1 ? first + count : expect + 1;
                 }
                 assertEquals(1001, expect);
+            }
+            assertEquals(0, server.stop());
+        }
+    }
+
+    /**
+     * "subscribed" means subscribed: an event sent the moment a tap has read that line reaches the tap. The server
+     * used to write the line before it registered the subscriber, so an event sent at once could be published to a
+     * subscriber list without the tap in it.
+     */
+    @Test
+    void anEventSentTheMomentATapIsSubscribedReachesIt() throws Exception {
+        Path work = SocketKit.workDir("subscribed");
+        Path dir = work.resolve("data");
+        Path sock = work.resolve("s.sock");
+        try (SocketKit.Server server = new SocketKit.Server(dir, sock);
+             SocketKit.Producer p = new SocketKit.Producer(sock)) {
+            for (int round = 0; round < 300; round++) {
+                byte[] event = SocketKit.events("r", round, 1);
+                try (Tap tap = new Tap(sock, "{\"tap\":{}}", () -> {
+                    try {
+                        p.send(event);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })) {
+                    int r = round;
+                    assertTrue(tap.await(l -> l.size() == 2, Duration.ofSeconds(10)), () -> "round " + r + ": " + tap.snapshot());
+                    assertTrue(tap.snapshot().get(1).contains("\"id\":\"r" + round + "\""), tap.snapshot().get(1));
+                }
             }
             assertEquals(0, server.stop());
         }
