@@ -107,7 +107,11 @@ public final class RunObserver implements AutoCloseable {
         executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
     }
 
-    private void tick() {
+    /** Synchronized with {@link #stopping}: no WATCHDOG or STATUS may follow STOPPING. */
+    private synchronized void tick() {
+        if (executor == null) {
+            return; // stopping
+        }
         long now = System.nanoTime();
         String trouble = trouble();
         if (watchdogNanos > 0 && trouble == null && now - lastWatchdog >= watchdogNanos / 2) {

@@ -1,5 +1,6 @@
 package io.flywheel.ship;
 
+import io.flywheel.journal.FaultSpec;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.InsufficientDataException;
 import io.minio.errors.InvalidResponseException;
@@ -30,16 +31,23 @@ final class S3Failures {
 
     private final ShipConfig config;
     private final String url;
+    /** The fault seam of end-to-end tests ({@code FLYWHEEL_SHIP_FAULT}); null in production. */
+    private final FaultSpec faults;
 
     S3Failures(ShipConfig config, String url) {
         this.config = config;
         this.url = url;
+        this.faults = FaultSpec.fromEnvironment(ShipStep.ENV, ShipStep.labels(), "Connection refused");
     }
 
-    <T> T retrying(String what, S3Call<T> call) throws ShipException {
+    /** Runs {@code call}, the request {@code step}, retrying it while the failure is transient (after --retries). */
+    <T> T retrying(ShipStep step, String what, S3Call<T> call) throws ShipException {
         for (int attempt = 0; ; attempt++) {
             ShipException failure;
             try {
+                if (faults != null) {
+                    injected(step);
+                }
                 return call.call();
             } catch (ShipException e) {
                 throw e;
@@ -63,6 +71,15 @@ final class S3Failures {
                 Thread.currentThread().interrupt();
                 throw new ShipException(ShipException.Kind.UNAVAILABLE, what + ": interrupted", ie);
             }
+        }
+    }
+
+    /** A failed step is an object store that cannot be reached, retried like one; a held step never returns. */
+    private void injected(ShipStep step) throws ConnectException {
+        try {
+            faults.before(step.label());
+        } catch (IOException e) {
+            throw new ConnectException(e.getMessage());
         }
     }
 

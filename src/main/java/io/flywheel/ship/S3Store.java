@@ -72,7 +72,7 @@ final class S3Store {
         }
         String bucket = config.bucket();
         // a GET, not HEAD: only a response body names the cause (SignatureDoesNotMatch vs InvalidAccessKeyId)
-        boolean exists = failures.retrying("checking bucket " + bucket, () -> {
+        boolean exists = failures.retrying(ShipStep.CHECK_BUCKET, "checking bucket " + bucket, () -> {
             try {
                 var it = client.listObjects(ListObjectsArgs.builder().bucket(bucket).maxKeys(1).build()).iterator();
                 if (it.hasNext()) {
@@ -91,7 +91,7 @@ final class S3Store {
                 throw new ShipException(ShipException.Kind.CONFIG, "bucket '" + bucket + "' does not exist at "
                         + endpoint.url() + " (create it, or pass --create-bucket)", null);
             }
-            failures.retrying("creating bucket " + bucket, () -> {
+            failures.retrying(ShipStep.CREATE_BUCKET, "creating bucket " + bucket, () -> {
                 try {
                     client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build()).get();
                 } catch (Exception e) {
@@ -108,7 +108,7 @@ final class S3Store {
     }
 
     Optional<StatObjectResponse> stat(String key) throws ShipException {
-        return failures.retrying("checking " + where(key), () -> {
+        return failures.retrying(ShipStep.STAT, "checking " + where(key), () -> {
             try {
                 return Optional.of(client.statObject(StatObjectArgs.builder().bucket(config.bucket()).object(key)
                         .build()).get());
@@ -132,7 +132,7 @@ final class S3Store {
         Multimap<String, String> h = ArrayListMultimap.create();
         headers.forEach(h::put);
         h.put("If-None-Match", "*");
-        return failures.retrying("uploading " + where(key), () -> {
+        return failures.retrying(ShipStep.PUT, "uploading " + where(key), () -> {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r");
                  Response r = FlywheelParts.put(client, config.bucket(), key, raf, size, md5Base64,
                          () -> new SealCheckedSource(raf.getChannel(), 0, size, sealCrc32c, file.getFileName().toString()),
@@ -151,13 +151,13 @@ final class S3Store {
     String createMultipart(String key, Map<String, String> headers) throws ShipException {
         Multimap<String, String> h = ArrayListMultimap.create();
         headers.forEach(h::put);
-        return failures.retrying("starting multipart upload of " + where(key),
+        return failures.retrying(ShipStep.CREATE_MULTIPART, "starting multipart upload of " + where(key),
                 () -> client.createMultipartUploadAsync(config.bucket(), null, key, h, null).get().result().uploadId());
     }
 
     Part uploadPart(String key, String uploadId, int number, Path file, long offset, long length, String md5Base64,
                     long sealCrc32c) throws ShipException {
-        return failures.retrying("uploading part " + number + " of " + where(key), () -> {
+        return failures.retrying(ShipStep.UPLOAD_PART, "uploading part " + number + " of " + where(key), () -> {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
                 return new Part(number, FlywheelParts.uploadPart(client, config.bucket(), key, uploadId, number, raf,
                         length, md5Base64, () -> new SealCheckedSource(raf.getChannel(), offset, length, sealCrc32c,
@@ -172,7 +172,7 @@ final class S3Store {
     boolean completeIfAbsent(String key, String uploadId, List<Part> parts) throws ShipException {
         Multimap<String, String> h = ArrayListMultimap.create();
         h.put("If-None-Match", "*");
-        return failures.retrying("completing " + where(key), () -> {
+        return failures.retrying(ShipStep.COMPLETE, "completing " + where(key), () -> {
             try {
                 client.completeMultipartUploadAsync(config.bucket(), null, key, uploadId, parts.toArray(new Part[0]),
                         h, null).get();
@@ -187,7 +187,7 @@ final class S3Store {
     }
 
     void abort(String key, String uploadId) throws ShipException {
-        failures.retrying("aborting upload " + uploadId + " of " + where(key), () -> {
+        failures.retrying(ShipStep.ABORT, "aborting upload " + uploadId + " of " + where(key), () -> {
             try {
                 client.abortMultipartUploadAsync(config.bucket(), null, key, uploadId, null, null).get();
             } catch (Exception e) {
@@ -201,7 +201,7 @@ final class S3Store {
 
     /** Incomplete multipart uploads of exactly {@code key}. */
     List<String> incompleteUploads(String key) throws ShipException {
-        return failures.retrying("listing incomplete uploads of " + where(key), () -> {
+        return failures.retrying(ShipStep.LIST_UPLOADS, "listing incomplete uploads of " + where(key), () -> {
             List<String> ids = new ArrayList<>();
             String keyMarker = null;
             String idMarker = null;

@@ -376,10 +376,10 @@ class BroadcasterTest {
         all.requestAll();
         a.requestAll();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((all.signals.size() < 2 || a.signals.size() < 2) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        while ((!endsWith(all.signals, published - 1) || !endsWith(a.signals, lastA(published)))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5); // until each has been handed the newest event it wants
         }
-        Thread.sleep(50);
         for (int k = 0; k < 2; k++) {
             List<Signal> got = sinks.get(k);
             int expected = k == 0 ? published : publishedA;
@@ -395,6 +395,12 @@ class BroadcasterTest {
             }
         }
         b.close();
+    }
+
+    /** Whether the last signal delivered the event numbered {@code n}. */
+    private static boolean endsWith(List<Signal> signals, int n) {
+        return !signals.isEmpty() && signals.getLast() instanceof Signal.Delivered d // the list only grows
+                && Integer.parseInt(d.event().text().replaceAll("\\D", "")) == n;
     }
 
     private static int lastA(int published) {

@@ -165,7 +165,8 @@ class StatusIT {
                 in.write(Files.readAllBytes(SAMPLE));
                 in.flush();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (System.nanoTime() < deadline && !(count(got.get(), "WATCHDOG=1") >= 2 && count(got.get(), "STATUS=") >= 2)) {
+                while (System.nanoTime() < deadline && !(count(got.get(), "WATCHDOG=1") >= 2 && count(got.get(), "STATUS=") >= 2
+                        && got.get().stream().anyMatch(m -> m.contains("STATUS=") && m.contains("16 kept")))) {
                     Thread.sleep(100);
                 }
             }

@@ -26,8 +26,11 @@ class MemoryBudgetTest {
                 throw new RuntimeException(e);
             }
         });
-        assertThrows(TimeoutException.class, () -> waiting.get(200, TimeUnit.MILLISECONDS));
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); budget.waits() == 0 && System.nanoTime() < deadline; ) {
+            Thread.sleep(5); // until the other thread has started and is waiting
+        }
         assertEquals(1, budget.waits());
+        assertThrows(TimeoutException.class, () -> waiting.get(100, TimeUnit.MILLISECONDS), "it waits while a holds the bytes");
         a.close();
         waiting.get(5, TimeUnit.SECONDS);
         assertEquals(2 << 20, budget.used());

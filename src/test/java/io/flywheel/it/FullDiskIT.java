@@ -132,7 +132,7 @@ class FullDiskIT {
         Path data = mount.resolve("data");
         ShipTool.createBucket(S3, "fullhwm");
         Path log = SocketKit.workDir("full-hwm").resolve("run.log");
-        Process run = new ProcessBuilder(SocketKit.BINARY.toString(), "run", "--dir", data.toString(), "--roll-idle", "1s",
+        Process run = new ProcessBuilder(SocketKit.BINARY.toString(), "run", "--dir", data.toString(), "--roll-idle", "5s",
                 "--disk-retry", "60s", "--metrics-interval", "1h")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -144,7 +144,7 @@ class FullDiskIT {
                 assertTrue(System.nanoTime() < deadline && run.isAlive(), "written: " + Files.readString(log));
                 Thread.sleep(10);
             }
-            fillUp(); // the idle roll comes a second later, with no room left for seq.hwm
+            fillUp(); // the idle roll comes seconds later, with no room left for seq.hwm
             while (run.isAlive() && !Files.readString(log).contains("durable ingest paused")) {
                 assertTrue(System.nanoTime() < deadline, Files.readString(log));
                 Thread.sleep(20);

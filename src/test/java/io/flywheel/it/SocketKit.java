@@ -208,6 +208,9 @@ final class SocketKit {
                         continue;
                     }
                     int end = line.indexOf('"', at + 6);
+                    if (end < 0) {
+                        continue; // the open segment's last line, read while the committer writes it
+                    }
                     ids.merge(line.substring(at + 6, end), 1, Integer::sum);
                 }
             }

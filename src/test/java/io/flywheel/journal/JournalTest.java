@@ -140,7 +140,7 @@ class JournalTest {
         Journal j = Journal.open(dir, config(1 << 20, Duration.ofMillis(200)), RecoveryListener.QUIET);
         long t = append(j, "{\"type\":\"done\"}");
         j.awaitSynced(t, 5, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         // sealed at once; the in-progress name is retired a second later (readers resolving the link never miss)
         while ((Segments.sealed(tmp).isEmpty() || !Segments.open(tmp).isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -91,13 +91,11 @@ class EchoStalledReaderIT {
             Files.copy(input, stdin);
             stdin.flush();
             assertTrue(awaitKept(dir, 2L * EVENTS, 60));
-            long t0 = System.nanoTime();
             Flywheel.signal(p, "TERM");
-            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "SIGTERM with a stalled echo reader ends the run");
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            // the graces (10 s, 2 s for subscribers) and a JVM's exit on a busy machine; it took 96 s before issue 9
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM with a stalled echo reader ends the run");
             String err = Files.readString(tmp.resolve("err.txt"));
             assertEquals(0, p.exitValue(), err);
-            assertTrue(ms < 10_000, "stopped in " + ms + " ms");
             assertFalse(err.contains("OutOfMemoryError"), err);
             assertTrue(err.contains((2L * EVENTS) + " kept"), err);
         } finally {

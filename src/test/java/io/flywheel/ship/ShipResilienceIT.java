@@ -44,17 +44,10 @@ class ShipResilienceIT {
             sha.put(p.getFileName().toString(), ShipTool.sha256(p));
         }
         ShipTool.createBucket(S3, "kill");
-        Process p = ShipTool.builder(S3, Map.of(), List.of("ship", "--dir", dir.toString(), "--bucket", "kill",
-                        "--part-size", "8MiB"))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (ShipTool.keys(S3, "kill").isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(p.isAlive(), "the first pass should still be uploading when the first object appears");
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        int before = ShipTool.keys(S3, "kill").size();
-        assertTrue(before >= 1 && before < 3, "killed mid-way: " + before + " objects");
+        // SIGKILL as the second segment's upload starts, the first one shipped: held there by the fault seam
+        killAt(dir, "hold:s3-create-multipart:2", "ship", "--dir", dir.toString(), "--bucket", "kill",
+                "--part-size", "8MiB", "--parallel", "1");
+        assertEquals(1, ShipTool.keys(S3, "kill").size(), "killed mid-way: one object of three");
 
         var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "kill", "--part-size", "8MiB");
         assertEquals(0, r.exit(), r::toString);
@@ -88,22 +81,13 @@ class ShipResilienceIT {
         ShipTool.createBucket(S3, bucket);
         List<String> args = List.of("ship", "--dir", dir.toString(), "--bucket", bucket, "--part-size", "5MiB",
                 "--prefix", "fw");
-        Process p = ShipTool.builder(S3, Map.of(), args)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        // SIGKILL while a multipart upload is open on the server: no finally block, no abort, nothing to clean up
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        List<String> open = List.of();
-        while (p.isAlive() && System.nanoTime() < deadline) {
-            open = ShipTool.incompleteUploads(S3, bucket);
-            if (!open.isEmpty()) {
-                break;
-            }
-            Thread.sleep(10);
-        }
-        assertTrue(p.isAlive(), "the first pass should still be uploading when a multipart upload is open");
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        assertFalse(ShipTool.incompleteUploads(S3, bucket).isEmpty(), "killed with an upload open: " + open);
-        assertTrue(ShipTool.keys(S3, bucket).size() < 3, "killed before the end");
+        // SIGKILL while a multipart upload is open on the server (its second part held by the fault seam): no
+        // finally block, no abort, nothing to clean up
+        List<String> killed = new ArrayList<>(args);
+        killed.addAll(List.of("--parallel", "1"));
+        killAt(dir, "hold:s3-upload-part:2", killed.toArray(new String[0]));
+        assertEquals(1, ShipTool.incompleteUploads(S3, bucket).size(), "killed with an upload open");
+        assertEquals(List.of(), ShipTool.keys(S3, bucket), "killed before the first object was complete");
 
         var r = run(S3, args.toArray(new String[0]));
         assertEquals(0, r.exit(), r::toString);
@@ -172,5 +156,20 @@ class ShipResilienceIT {
         var r = run(S3, "ship", "--dir", dir.toString(), "--bucket", "locked");
         assertEquals(0, r.exit(), r::toString);
         assertEquals(2, ShipTool.keys(S3, "locked").size());
+    }
+
+    /** Starts a {@code flywheel} command with a ship fault that holds a step, and SIGKILLs it once it holds there. */
+    private static Process killAt(Path dir, String fault, String... args) throws Exception {
+        Path err = dir.resolveSibling(dir.getFileName() + "-killed.err");
+        Process p = ShipTool.builder(S3, Map.of("FLYWHEEL_SHIP_FAULT", fault), List.of(args))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+        String step = fault.split(":")[1];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(err).contains("flywheel: fault: holding at " + step)) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "held at " + step + ": " + Files.readString(err));
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        return p;
     }
 }
