@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live fan-out. Every accepted event goes to each subscriber's own queue, bounded by bytes
@@ -29,6 +30,9 @@ public final class Broadcaster {
     private final List<LiveSubscription> subscribers = new CopyOnWriteArrayList<>();
     private final Map<String, LongAdder> droppedByName = new ConcurrentHashMap<>();
     private final LongAdder droppedForGone = new LongAdder();
+    private final AtomicLong turnsGiven = new AtomicLong();
+    private final Object turns = new Object();
+    private long serving; // the turn that may publish now, guarded by turns
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("flywheel-live-", 0).factory());
     // one thread for every subscriber's held-back flush, and only while one is pending
@@ -100,6 +104,41 @@ public final class Broadcaster {
     }
 
     /** Subscribes {@code subscriber} directly (a {@link LiveSink} also learns when to flush). */
+    /**
+     * A place in the publish order, taken where events are numbered (ingest takes it under the journal lock that
+     * gives seqs). {@link #publish(long, Event[], int)} with it waits for the turns before it, so events reach
+     * subscribers in seq order whichever input sent them, while the fan-out itself stays outside the numbering lock.
+     * A turn taken must be published, or every later publisher waits for ever.
+     */
+    public long takeTurn() {
+        return turnsGiven.getAndIncrement();
+    }
+
+    /** Publishes in the order of {@link #takeTurn}: waits (uninterruptibly, briefly) for the turns before this one. */
+    public void publish(long turn, Event[] events, int count) {
+        boolean interrupted = false;
+        synchronized (turns) {
+            while (serving != turn) {
+                try {
+                    turns.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the turn must still be taken, or the publishers after it wait for ever
+                }
+            }
+        }
+        try {
+            publish(events, count);
+        } finally {
+            synchronized (turns) {
+                serving++;
+                turns.notifyAll();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     public void subscribe(LiveOptions options, Flow.Subscriber<? super Signal> subscriber) {
         LiveSubscription s = new LiveSubscription(options, subscriber, this, deliveries);
         subscriber.onSubscribe(s);

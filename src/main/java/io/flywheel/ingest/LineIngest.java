@@ -82,10 +82,15 @@ public final class LineIngest implements LineFramer.Sink {
         if (type == null) {
             kind = handle(null, parser.error(), buf, off, len, lineNo, offset, System.currentTimeMillis());
         } else {
+            long turn = -1;
             try (Journal.Hold hold = ingest.journal().hold()) { // so that the seq read after append is this event's
-                kind = handle(type, null, buf, off, len, lineNo, offset, System.currentTimeMillis());
+                try {
+                    kind = handle(type, null, buf, off, len, lineNo, offset, System.currentTimeMillis());
+                } finally {
+                    turn = takePublishTurn();
+                }
             } finally {
-                publishLive();
+                publishLive(turn);
             }
         }
         count(1, len + 1, kind == DURABLE ? 1 : 0, kind == EPHEMERAL ? 1 : 0);
@@ -108,17 +113,22 @@ public final class LineIngest implements LineFramer.Sink {
         long durable = 0;
         long ephemeral = 0;
         prepareLive(count);
+        long turn = -1;
         try (Journal.Hold hold = ingest.journal().hold()) {
-            for (int i = 0; i < count; i++) {
-                int e = ends[i];
-                int len = e > s && buf[e - 1] == '\r' ? e - 1 - s : e - s;
-                int kind = handle(types[i], errors[i], buf, s, len, firstLineNo + i, firstOffset + (s - first), now);
-                durable += kind == DURABLE ? 1 : 0;
-                ephemeral += kind == EPHEMERAL ? 1 : 0;
-                s = e + 1;
+            try {
+                for (int i = 0; i < count; i++) {
+                    int e = ends[i];
+                    int len = e > s && buf[e - 1] == '\r' ? e - 1 - s : e - s;
+                    int kind = handle(types[i], errors[i], buf, s, len, firstLineNo + i, firstOffset + (s - first), now);
+                    durable += kind == DURABLE ? 1 : 0;
+                    ephemeral += kind == EPHEMERAL ? 1 : 0;
+                    s = e + 1;
+                }
+            } finally {
+                turn = takePublishTurn();
             }
         } finally {
-            publishLive();
+            publishLive(turn);
         }
         count(count, ends[count - 1] + 1 - first, durable, ephemeral);
     }
@@ -131,12 +141,22 @@ public final class LineIngest implements LineFramer.Sink {
     }
 
     /**
-     * Outside the journal lock: fan-out must never lengthen the critical section every producer and the committer's
-     * batch swap share. Events that made it into the journal before a failure are still published.
+     * Under the journal lock, when there is something to publish: a place in the broadcaster's publish order, so that
+     * no later block (higher seqs, from another input) reaches subscribers first - a consumer resuming after the last
+     * seq it saw would skip the lower ones. -1 when there is nothing to publish.
      */
-    private void publishLive() {
-        if (liveCount > 0) {
-            ingest.broadcaster().publish(live, liveCount);
+    private long takePublishTurn() {
+        return liveCount == 0 ? -1 : ingest.broadcaster().takeTurn();
+    }
+
+    /**
+     * Outside the journal lock: fan-out must never lengthen the critical section every producer and the committer's
+     * batch swap share (waiting for the turn before it happens here too). Events that made it into the journal
+     * before a failure are still published.
+     */
+    private void publishLive(long turn) {
+        if (turn >= 0) {
+            ingest.broadcaster().publish(turn, live, liveCount);
             java.util.Arrays.fill(live, 0, liveCount, null);
             liveCount = 0;
         }

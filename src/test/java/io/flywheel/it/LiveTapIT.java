@@ -252,4 +252,58 @@ class LiveTapIT {
             assertEquals(0, server.stop());
         }
     }
+
+    /**
+     * Events reach a tap in seq order, whichever producer sent them: a consumer resuming after the last seq it
+     * processed would otherwise skip the lower seqs still on their way. Publishing after the journal lock was released
+     * let one connection's block overtake another's.
+     */
+    @Test
+    void aTapSeesSeqsInOrderWithManyProducers() throws Exception {
+        Path work = SocketKit.workDir("order");
+        Path dir = work.resolve("data");
+        Path sock = work.resolve("s.sock");
+        int producers = 4;
+        int each = 20_000;
+        try (SocketKit.Server server = new SocketKit.Server(dir, sock);
+             Tap tap = new Tap(sock, "{\"tap\":{\"envelope\":true}}")) {
+            assertTrue(tap.await(l -> !l.isEmpty(), Duration.ofSeconds(10)));
+            List<SocketKit.Producer> ps = new ArrayList<>();
+            List<Thread> senders = new ArrayList<>();
+            for (int k = 0; k < producers; k++) {
+                SocketKit.Producer p = new SocketKit.Producer(sock);
+                ps.add(p);
+                String prefix = "p" + k + "-";
+                senders.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < each; i += 50) {
+                            p.send(SocketKit.events(prefix, i, 50)); // many small blocks, interleaved with the others'
+                        }
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (Thread t : senders) {
+                t.join();
+            }
+            for (SocketKit.Producer p : ps) {
+                assertTrue(p.awaitAcked(each, Duration.ofSeconds(60)));
+                p.close();
+            }
+            long total = (long) producers * each;
+            assertTrue(tap.await(l -> l.stream().anyMatch(x -> x.startsWith("{\"seq\":" + total + ",")), Duration.ofSeconds(30)),
+                    "the tap reaches the last seq");
+            long previous = 0;
+            for (String line : tap.snapshot()) {
+                Matcher m = SEQ.matcher(line);
+                if (m.matches()) { // lag notices may come between
+                    long seq = Long.parseLong(m.group(1));
+                    assertTrue(seq > previous, "seq " + seq + " after " + previous);
+                    previous = seq;
+                }
+            }
+            assertEquals(0, server.stop());
+        }
+    }
 }
