@@ -218,7 +218,8 @@ final class LiveSubscription implements Flow.Subscription {
             if (cancelled) {
                 return;
             }
-            if ((emitted > 0 || flushDue) && sink != null && (emptyNow || queueEmpty())) {
+            // idle = nothing deliverable now: a committed-only subscriber's queue may keep events not fsynced yet
+            if ((emitted > 0 || flushDue) && sink != null && (emptyNow || !hasDeliverable())) {
                 idle(sink);
             }
             if (completed && !hasDeliverable()) {
@@ -314,10 +315,6 @@ final class LiveSubscription implements Flow.Subscription {
             clear();
             downstream.onComplete();
         }
-    }
-
-    private synchronized boolean queueEmpty() {
-        return queue.isEmpty();
     }
 
     private synchronized void clear() {

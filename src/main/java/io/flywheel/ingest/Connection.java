@@ -318,8 +318,8 @@ final class Connection {
                     LockSupport.unpark(reader);
                     continue;
                 }
-                if (finished) {
-                    break;
+                if (finished || !channel.isOpen()) {
+                    break; // done, or closed (abandoned by the reader): nothing more can be written
                 }
                 JournalFailedException failure = journal.failure();
                 if (failure != null) {

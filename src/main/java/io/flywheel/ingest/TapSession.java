@@ -96,6 +96,12 @@ final class TapSession implements LiveSink {
                 }
             }
             replayedUpTo = cursor.nextSeq() - 1;
+            if (!ended && replayedUpTo < last) {
+                // not in the files in time (a disk being retried, a failed journal), and published before this tap
+                // subscribed: it will never get them, so it is told how many, as a lagging tap is
+                out.lagged(last - replayedUpTo);
+                replayedUpTo = last;
+            }
             flush();
         } catch (IOException | RuntimeException e) {
             end();

@@ -161,6 +161,7 @@ final class CommitQueue {
         try {
             closing = true;
             hasWork.signal();
+            hasRoom.signalAll(); // a producer waiting for room (or for paused intake) gets JournalClosedException
         } finally {
             lock.unlock();
         }

@@ -33,9 +33,24 @@ public final class WriterLock implements AutoCloseable {
 
     /** Takes the lock, or returns empty when another live process holds it. */
     public static Optional<WriterLock> tryAcquire(DataDir dir) throws IOException {
-        if (HELD.contains(dir.writerLock())) {
+        // claimed before the file is opened: a second channel on it in this process, closed later, would drop the
+        // lock the first one holds (POSIX locks belong to the process), letting another writer in
+        if (!HELD.add(dir.writerLock())) {
             return Optional.empty();
         }
+        boolean taken = false;
+        try {
+            Optional<WriterLock> lock = lock(dir);
+            taken = lock.isPresent();
+            return lock;
+        } finally {
+            if (!taken) {
+                HELD.remove(dir.writerLock());
+            }
+        }
+    }
+
+    private static Optional<WriterLock> lock(DataDir dir) throws IOException {
         FileChannel ch;
         try {
             // never through a link: the lock file is truncated and written, which must not reach a planted target
@@ -60,7 +75,6 @@ public final class WriterLock implements AutoCloseable {
         }
         ch.truncate(0);
         ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        HELD.add(dir.writerLock());
         return Optional.of(new WriterLock(dir.writerLock(), ch, l));
     }
 

@@ -39,7 +39,9 @@ final class CommittedStream implements Flow.Publisher<Event> {
     public void subscribe(Flow.Subscriber<? super Event> subscriber) {
         Reader r = new Reader(subscriber);
         subscriber.onSubscribe(r);
-        r.thread = Thread.ofVirtual().name("flywheel-committed-" + fromSeq).start(r::run);
+        // known before it runs: a request() racing its first park must find a thread to unpark
+        r.thread = Thread.ofVirtual().name("flywheel-committed-" + fromSeq).unstarted(r::run);
+        r.thread.start();
     }
 
     private final class Reader implements Flow.Subscription {

@@ -50,8 +50,9 @@ public final class BacklogGuard implements AutoCloseable {
         }
     }
 
+    /** Never after {@link #close}: shutdown resumes intake so that blocked producers finish, and nothing may undo that. */
     private synchronized void pause(long now) {
-        if (journal.intakePaused() == null) {
+        if (running && journal.intakePaused() == null) {
             String why = "unshipped backlog " + ByteSize.format(now) + " reached --max-backlog " + ByteSize.format(maxBytes);
             LOG.warnf("%s: durable ingest paused until shipping catches up", why);
             journal.pauseIntake(why);
@@ -76,9 +77,12 @@ public final class BacklogGuard implements AutoCloseable {
         return backlog;
     }
 
+    /** Synchronized with {@link #pause}: once this returns, no pause can follow (a commit or a check in flight). */
     @Override
     public void close() {
-        running = false;
+        synchronized (this) {
+            running = false;
+        }
         thread.interrupt();
     }
 }

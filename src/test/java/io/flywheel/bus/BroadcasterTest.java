@@ -196,10 +196,19 @@ class BroadcasterTest {
         b.synced(2);
         awaitSize(got, 2);
         assertEquals(List.of(1L, 2L), got.seqs());
+        int idles = got.idles.get();
         b.synced(5); // half of the last block
         awaitSize(got, 5);
         Thread.sleep(50);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), got.seqs(), "the synced part of the block, and no more");
+        if (kind == Kind.RUNS) {
+            // nothing more it can have now, although seq 6 waits in its queue: it is told to flush (a tap would
+            // otherwise keep 4 and 5 in its buffer until the next sync)
+            for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); got.idles.get() == idles && System.nanoTime() < end; ) {
+                Thread.sleep(5);
+            }
+            assertTrue(got.idles.get() > idles, "idle after the synced part");
+        }
         b.close(); // seq 6 was never synced: not delivered
         assertTrue(got.done.await(5, TimeUnit.SECONDS));
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), got.seqs());
@@ -259,6 +268,7 @@ class BroadcasterTest {
         final List<Signal> signals = new CopyOnWriteArrayList<>();
         final List<String> overrun = new CopyOnWriteArrayList<>();
         final CountDownLatch done = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger idles = new java.util.concurrent.atomic.AtomicInteger();
         final long window;
         volatile Flow.Subscription subscription;
         private long outstanding; // delivering thread only
@@ -309,6 +319,7 @@ class BroadcasterTest {
 
         @Override
         public void idle() {
+            idles.incrementAndGet();
         }
 
         @Override

@@ -32,6 +32,35 @@ class WriterLockTest {
         assertTrue(!WriterLock.isHeld(dir));
     }
 
+    /**
+     * Two opens of one directory at once in one process (an embedder): exactly one writer, the other refused without
+     * an error, and the lock still held for other processes afterwards (a second descriptor on run.lock, closed, would
+     * have dropped it).
+     */
+    @Test
+    void twoAcquiresAtOnceInOneProcessGiveOneWriterAndKeepTheLock() throws Exception {
+        for (int round = 0; round < 50; round++) {
+            DataDir dir = DataDir.open(tmp.resolve("r" + round), "host-a");
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.Callable<Optional<WriterLock>> acquire = () -> {
+                start.await();
+                return WriterLock.tryAcquire(dir);
+            };
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var a = pool.submit(acquire);
+                var b = pool.submit(acquire);
+                Optional<WriterLock> la = a.get(10, TimeUnit.SECONDS);
+                Optional<WriterLock> lb = b.get(10, TimeUnit.SECONDS);
+                assertEquals(1, (la.isPresent() ? 1 : 0) + (lb.isPresent() ? 1 : 0), "round " + round + ": one writer");
+                System.gc(); // a lost second channel would be closed by now, dropping the lock
+                if (round % 10 == 0) {
+                    assertTrue(lockedForOthers(dir), "round " + round + ": still held for other processes");
+                }
+                la.orElseGet(() -> lb.get()).close();
+            }
+        }
+    }
+
     /** Whether another process is refused a shared POSIX lock on run.lock (python's lockf is fcntl, as Java's lock). */
     private static boolean lockedForOthers(DataDir dir) throws Exception {
         Process p = new ProcessBuilder("python3", "-c", """
