@@ -137,6 +137,61 @@ class FlywheelRuntimeTest {
         }
     }
 
+    /** Seqs no longer in the files (a segment shipped and removed) are passed: the jump shows, and the log says why. */
+    @Test
+    void committedPassesSeqsNoLongerInTheFilesAndSaysSo() throws Exception {
+        Path dir = tmp.resolve("data");
+        RuntimeConfig config = RuntimeConfig.defaults(dir).withJournal(new io.flywheel.journal.JournalConfig(4096,
+                Duration.ofMinutes(5), Duration.ofSeconds(30), RuntimeConfig.PENDING_BYTES, Duration.ofSeconds(5), 1 << 20));
+        try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
+            for (int i = 1; i <= 300; i++) {
+                fw.append(text(i));
+            }
+        }
+        List<Path> sealed;
+        try (var names = java.nio.file.Files.list(dir.resolve("segments"))) {
+            sealed = names.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
+        }
+        assertTrue(sealed.size() >= 3, sealed.toString());
+        java.nio.file.Files.delete(sealed.get(1)); // the second segment, as --keep-shipped 0 removes a shipped one
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.flywheel.runtime.CommittedStream");
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(java.text.MessageFormat.format(String.valueOf(r.getMessage()), r.getParameters() == null ? new Object[0] : r.getParameters()));
+            }
+
+            public void flush() {
+            }
+
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
+            AssertSubscriber<Event> all = fw.committed(1).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+            List<Long> seqs = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((all.getItems().isEmpty() || all.getItems().getLast().seq() != 300) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            all.getItems().forEach(e -> seqs.add(e.seq()));
+            long gapFrom = -1;
+            for (int k = 1; k < seqs.size(); k++) {
+                if (seqs.get(k) != seqs.get(k - 1) + 1) {
+                    assertEquals(-1, gapFrom, "one gap: " + seqs);
+                    gapFrom = seqs.get(k - 1) + 1;
+                }
+            }
+            assertTrue(gapFrom > 1, "the removed segment's seqs are passed: " + seqs);
+            assertEquals(300L, seqs.getLast());
+            long from = gapFrom;
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("seqs " + from + "-")), "the log says which: " + warnings);
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
     @Test
     void liveSubscribersGetEveryClassWithSeqsAndNeverHoldUpAppends() throws Exception {
         Path dir = tmp.resolve("data");
