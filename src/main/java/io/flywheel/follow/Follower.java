@@ -3,7 +3,10 @@ package io.flywheel.follow;
 import io.flywheel.event.Event;
 import io.flywheel.event.EventParser;
 import io.flywheel.journal.Envelope;
+import io.flywheel.journal.DataDir;
 import io.flywheel.journal.SegmentName;
+import io.flywheel.journal.SyncedMark;
+import io.flywheel.journal.WriterLock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +38,7 @@ public final class Follower {
     private final EventParser parser = new EventParser();
     private final byte[] sinceTs;
     private boolean pastSince;
+    private DataDir data;
 
     public Follower(Options o) {
         this.o = o;
@@ -62,7 +66,7 @@ public final class Follower {
                     if (print(b, off, len, out)) {
                         printed[0]++;
                     }
-                });
+                }, keptUpTo());
                 out.flush();
                 if (!o.follow() || stop.getAsBoolean()) {
                     return printed[0];
@@ -70,6 +74,21 @@ public final class Follower {
                 Thread.sleep(o.pollMillis());
             }
         }
+    }
+
+    /**
+     * How far the files are known to be kept: while a writer runs, what it last fsynced (a line written but not yet
+     * synced could still be taken back by a power cut or a disk given up on, and its seq given to another event);
+     * with no writer, everything in the files (recovery keeps every whole line).
+     */
+    private long keptUpTo() throws IOException {
+        if (data == null) {
+            data = DataDir.readOnly(o.dir());
+        }
+        if (!WriterLock.isHeld(data)) {
+            return Long.MAX_VALUE;
+        }
+        return SyncedMark.read(o.dir()).orElse(Long.MAX_VALUE); // a writer of an older version writes no mark
     }
 
     private boolean print(byte[] b, int off, int len, OutputStream out) throws IOException {

@@ -18,6 +18,7 @@ public final class Journal implements AutoCloseable {
     private final CommitQueue queue;
     private final SegmentLog segments;
     private final Committer committer;
+    private SyncedMark mark; // set by open, before the committer starts
     private final RejectLog rejects;
 
     private Journal(DataDir dir, JournalConfig config, Faults faults, long nextSeq) {
@@ -39,6 +40,11 @@ public final class Journal implements AutoCloseable {
     public static Journal open(DataDir dir, JournalConfig config, RecoveryListener listener, Faults faults) throws IOException {
         long next = Recovery.recover(dir, listener, new JournalFiles(faults), SegmentLog.md5PartSize(dir, config));
         Journal j = new Journal(dir, config, faults, next);
+        j.mark = SyncedMark.open(dir, next - 1); // everything recovered is on disk
+        if (j.mark != null) {
+            SyncedMark mark = j.mark;
+            j.onSync(() -> mark.set(j.lastSyncedSeq()));
+        }
         j.committer.start();
         return j;
     }
@@ -133,6 +139,9 @@ public final class Journal implements AutoCloseable {
     public void close() throws InterruptedException {
         queue.close();
         committer.join();
+        if (mark != null) {
+            mark.close();
+        }
         if (queue.failure() != null) {
             throw queue.failure();
         }
