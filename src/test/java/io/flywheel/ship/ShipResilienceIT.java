@@ -6,6 +6,8 @@ import io.flywheel.testing.SegmentFixtures;
 import io.minio.StatObjectArgs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -62,6 +64,54 @@ class ShipResilienceIT {
             assertEquals(sha.get(name), ShipTool.objectSha256(S3, "kill", k, false), k);
         }
         assertEquals(new ArrayList<>(sha.keySet()), shippedNames);
+        assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
+        assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
+    }
+
+    /**
+     * SIGKILL at chosen requests of a pass, each the edge of a window where the store and the directory disagree: the
+     * next pass ships every segment once, takes an object the killed pass stored but never verified as already there
+     * (verified now, not uploaded again), and leaves no upload open. Two segments, {@code --parallel 1}, no seal
+     * records: each segment is list-uploads, stat, put (or create, parts, complete), stat.
+     */
+    @ParameterizedTest(name = "{0} with {1} parts")
+    @CsvSource({
+        "hold:s3-put:1, 64MiB, 0, 2, 0",            // the first PUT about to go: nothing stored
+        "hold:s3-stat:2, 64MiB, 1, 1, 1",           // the first object stored, not verified, still in segments/
+        "hold:s3-list-uploads:2, 64MiB, 1, 1, 0",   // the first shipped and moved to shipped/, the second not begun
+        "hold:s3-complete:1, 5MiB, 0, 2, 0",        // every part of the first upload sent, not completed: open upload
+        "hold:s3-stat:2, 5MiB, 1, 1, 1",            // the first multipart object completed, not verified
+    })
+    void killedAtAStepThenShippedAgainShipsEachSegmentOnce(String fault, String partSize, int storedWhenKilled,
+            int shippedAfter, int presentAfter) throws Exception {
+        String bucket = "kill-" + fault.replace(':', '-') + "-" + partSize.toLowerCase();
+        Path dir = ShipTool.newDir(bucket);
+        List<Path> segs = SegmentFixtures.write(dir, "host-s", 2, 12L << 20, T0);
+        Map<String, String> sha = new TreeMap<>();
+        for (Path p : segs) {
+            sha.put(p.getFileName().toString(), ShipTool.sha256(p));
+        }
+        ShipTool.createBucket(S3, bucket);
+        String[] ship = {"ship", "--dir", dir.toString(), "--bucket", bucket, "--part-size", partSize, "--parallel", "1"};
+        killAt(dir, fault, ship);
+        assertEquals(storedWhenKilled, ShipTool.keys(S3, bucket).size(), "objects when killed");
+        if (fault.contains("s3-complete")) {
+            assertEquals(1, ShipTool.incompleteUploads(S3, bucket).size(), "killed with an upload open");
+        }
+
+        var r = run(S3, ship);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stdout().contains("\"shipped\":" + shippedAfter + ",\"already_present\":" + presentAfter + ",\"failed\":0"),
+                r::toString);
+        assertTrue(r.stdout().contains("\"pending\":0"), r::toString);
+        List<String> names = new ArrayList<>();
+        for (String k : ShipTool.keys(S3, bucket)) {
+            String name = k.substring(k.lastIndexOf('/') + 1);
+            names.add(name);
+            assertEquals(sha.get(name), ShipTool.objectSha256(S3, bucket, k, false), k);
+        }
+        assertEquals(new ArrayList<>(sha.keySet()), names, "one object per segment");
+        assertEquals(List.of(), ShipTool.incompleteUploads(S3, bucket), "no upload left open");
         assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
         assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
     }
