@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /**
  * Every file operation the journal performs, named, so that a test can make exactly one of them fail or stall
- * ({@link Faults}) and so that {@link DiskErrorPolicy} can say, per step, whether a failure is retried or fatal.
+ * ({@link Faults}) and so that {@link DiskErrorPolicy} can say, per step, whether a failure is retried or fatal; and
+ * the two with which shipping takes a segment out of {@code segments/} ({@link SegmentRetention}), which fail only
+ * that segment's shipment.
  */
 public enum Step {
     /** Creating {@code segments/<name>.jsonl.open} (O_CREAT|O_EXCL). Retried. */
@@ -34,7 +36,15 @@ public enum Step {
     /** Appending records to the reject log. Retried (cut back to the last whole record first). */
     REJECT_WRITE(false),
     /** fsync of the reject log. Fatal. */
-    REJECT_SYNC(true);
+    REJECT_SYNC(true),
+    /**
+     * Shipping's, not the journal's: taking a segment whose object is verified out of {@code segments/} (moved to
+     * {@code shipped/}, or deleted with {@code --keep-shipped 0}). A failure fails that segment's shipment; the next
+     * pass finds the object there and tries again.
+     */
+    SHIPPED_MOVE(false),
+    /** Shipping's: moving (or deleting) that segment's seal record beside it. */
+    SHIPPED_RECORD(false);
 
     private final boolean fatal;
 

@@ -45,6 +45,7 @@ final class ShipPass {
     ShipReport run(ShipProgress pr) throws IOException {
         Path tmpDir = dir.root().resolve(TMP_DIR);
         cleanTmp(tmpDir);
+        retention.finishInterruptedMoves();
         retention.prune();
         List<Path> segments = SegmentRetention.waiting(dir);
         long total = 0;

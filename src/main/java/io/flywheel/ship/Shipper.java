@@ -1,6 +1,7 @@
 package io.flywheel.ship;
 
 import io.flywheel.journal.DataDir;
+import io.flywheel.journal.FaultSpec;
 import io.flywheel.journal.SegmentRetention;
 import org.jboss.logging.Logger;
 
@@ -37,7 +38,7 @@ public final class Shipper {
         this.host = hostOverride != null ? DataDir.sanitizeHost(hostOverride) : dir.host();
         this.config = config;
         this.store = new S3Store(endpoint, config);
-        this.retention = new SegmentRetention(dir, config.keepShipped());
+        this.retention = new SegmentRetention(dir, config.keepShipped(), FaultSpec.fromEnvironment());
     }
 
     public Shipper progress(ShipProgress p) {

@@ -116,6 +116,60 @@ class ShipResilienceIT {
         assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
     }
 
+    /**
+     * SIGKILL between the local steps after a verified upload ({@code FLYWHEEL_FAULT=hold:shipped-move} or
+     * {@code shipped-record}): the segment not moved yet, moved without its seal record, or (with
+     * {@code --keep-shipped 0}) deleted by halves. The next pass ships each segment once and leaves nothing in
+     * {@code segments/}; kept copies have their records, so {@code flywheel verify} checks them. A record used to stay
+     * in {@code segments/} for good, its shipped segment unchecked.
+     */
+    @ParameterizedTest(name = "{0}, keep-shipped {1}")
+    @CsvSource({
+        "hold:shipped-move:1, 7d, 1, 1",    // verified, not moved yet: the object is found there
+        "hold:shipped-record:1, 7d, 1, 0",  // moved, its record not yet: the next pass moves the record
+        "hold:shipped-record:1, 0, 1, 1",   // nothing deleted yet
+        "hold:shipped-move:1, 0, 1, 1",     // the record deleted, the segment not yet: read and found there
+    })
+    void killedBetweenTheLocalStepsAfterAVerifiedUploadLeavesNothingBehind(String fault, String keep, int shippedAfter,
+            int presentAfter) throws Exception {
+        String bucket = "kill-" + fault.replace(':', '-') + "-keep" + keep;
+        Path dir = ShipTool.newDir(bucket);
+        List<Path> segs = SegmentFixtures.write(dir, "host-l", 2, 2L << 20, T0);
+        SegmentFixtures.sealRecords(dir);
+        Map<String, String> sha = new TreeMap<>();
+        for (Path p : segs) {
+            sha.put(p.getFileName().toString(), ShipTool.sha256(p));
+        }
+        ShipTool.createBucket(S3, bucket);
+        String[] ship = {"ship", "--dir", dir.toString(), "--bucket", bucket, "--parallel", "1", "--keep-shipped", keep};
+        killAtThrough(dir, "FLYWHEEL_FAULT", fault, ship);
+        assertEquals(1, ShipTool.keys(S3, bucket).size(), "killed after the first object was verified");
+
+        var r = run(S3, ship);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.stdout().contains("\"shipped\":" + shippedAfter + ",\"already_present\":" + presentAfter + ",\"failed\":0"),
+                r::toString);
+        List<String> names = new ArrayList<>();
+        for (String k : ShipTool.keys(S3, bucket)) {
+            String name = k.substring(k.lastIndexOf('/') + 1);
+            names.add(name);
+            assertEquals(sha.get(name), ShipTool.objectSha256(S3, bucket, k, false), k);
+        }
+        assertEquals(new ArrayList<>(sha.keySet()), names, "one object per segment");
+        assertEquals(List.of(), ShipTool.names(dir.resolve("segments")), "nothing left in segments/");
+        List<String> kept = new ArrayList<>();
+        if (!keep.equals("0")) {
+            for (String seg : sha.keySet()) {
+                kept.add(seg);
+                kept.add(seg + ".seal");
+            }
+        }
+        assertEquals(kept, ShipTool.names(dir.resolve("shipped")));
+        var v = run(S3, "verify", "--dir", dir.toString());
+        assertEquals(0, v.exit(), v::toString);
+        assertFalse(v.stdout().contains("NOTE"), "every kept segment is checked against its record: " + v.stdout());
+    }
+
     @Test
     void killedMidMultipartThenShippedAgainLeavesOneCompleteObjectPerSegmentAndNoIncompleteUpload() throws Exception {
         Path dir = ShipTool.newDir("kill-mpu");
@@ -210,8 +264,13 @@ class ShipResilienceIT {
 
     /** Starts a {@code flywheel} command with a ship fault that holds a step, and SIGKILLs it once it holds there. */
     private static Process killAt(Path dir, String fault, String... args) throws Exception {
+        return killAtThrough(dir, "FLYWHEEL_SHIP_FAULT", fault, args);
+    }
+
+    /** The same through another seam: {@code FLYWHEEL_FAULT} holds the local steps of shipping. */
+    private static Process killAtThrough(Path dir, String env, String fault, String... args) throws Exception {
         Path err = dir.resolveSibling(dir.getFileName() + "-killed.err");
-        Process p = ShipTool.builder(S3, Map.of("FLYWHEEL_SHIP_FAULT", fault), List.of(args))
+        Process p = ShipTool.builder(S3, Map.of(env, fault), List.of(args))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
         String step = fault.split(":")[1];
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
