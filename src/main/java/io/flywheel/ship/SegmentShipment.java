@@ -97,7 +97,8 @@ final class SegmentShipment {
             throw new ShipException(ShipException.Kind.LOCAL, "cannot read " + seg + ": " + S3Failures.oneLine(e), e);
         }
         if (!d.sealed()) {
-            LOG.infof("%s was sealed by an older Flywheel (no seal record): its checksum is computed now, so damage "
+            LOG.infof("%s has no seal record (sealed by an older Flywheel, or a pass was killed while removing it "
+                    + "with --keep-shipped 0): its checksum is computed now, so damage "
                     + "since sealing cannot be detected", fileName);
         }
         return upload(seg, key, where, d);
