@@ -57,12 +57,7 @@ class ShipResilienceIT {
 
         List<String> keys = ShipTool.keys(S3, "kill");
         assertEquals(3, keys.size(), keys::toString);
-        List<String> shippedNames = new ArrayList<>();
-        for (String k : keys) {
-            String name = k.substring(k.lastIndexOf('/') + 1);
-            shippedNames.add(name);
-            assertEquals(sha.get(name), ShipTool.objectSha256(S3, "kill", k, false), k);
-        }
+        List<String> shippedNames = ShipTool.verifiedSegmentNames(S3, "kill", sha);
         assertEquals(new ArrayList<>(sha.keySet()), shippedNames);
         assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
         assertEquals(new ArrayList<>(sha.keySet()), ShipTool.names(dir.resolve("shipped")));
@@ -104,12 +99,7 @@ class ShipResilienceIT {
         assertTrue(r.stdout().contains("\"shipped\":" + shippedAfter + ",\"already_present\":" + presentAfter + ",\"failed\":0"),
                 r::toString);
         assertTrue(r.stdout().contains("\"pending\":0"), r::toString);
-        List<String> names = new ArrayList<>();
-        for (String k : ShipTool.keys(S3, bucket)) {
-            String name = k.substring(k.lastIndexOf('/') + 1);
-            names.add(name);
-            assertEquals(sha.get(name), ShipTool.objectSha256(S3, bucket, k, false), k);
-        }
+        List<String> names = ShipTool.verifiedSegmentNames(S3, bucket, sha);
         assertEquals(new ArrayList<>(sha.keySet()), names, "one object per segment");
         assertEquals(List.of(), ShipTool.incompleteUploads(S3, bucket), "no upload left open");
         assertEquals(List.of(), ShipTool.names(dir.resolve("segments")));
@@ -149,12 +139,7 @@ class ShipResilienceIT {
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.stdout().contains("\"shipped\":" + shippedAfter + ",\"already_present\":" + presentAfter + ",\"failed\":0"),
                 r::toString);
-        List<String> names = new ArrayList<>();
-        for (String k : ShipTool.keys(S3, bucket)) {
-            String name = k.substring(k.lastIndexOf('/') + 1);
-            names.add(name);
-            assertEquals(sha.get(name), ShipTool.objectSha256(S3, bucket, k, false), k);
-        }
+        List<String> names = ShipTool.verifiedSegmentNames(S3, bucket, sha);
         assertEquals(new ArrayList<>(sha.keySet()), names, "one object per segment");
         assertEquals(List.of(), ShipTool.names(dir.resolve("segments")), "nothing left in segments/");
         List<String> kept = new ArrayList<>();

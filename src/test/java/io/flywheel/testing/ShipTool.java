@@ -109,6 +109,24 @@ public final class ShipTool {
         return keys;
     }
 
+    /**
+     * The segment names of the bucket's objects in key order, each object's content checked against the SHA-256 its
+     * segment had ({@code sha256BySegment}); a test compares the list with the segments to show one object each.
+     */
+    public static List<String> verifiedSegmentNames(S3Proxy s3, String bucket, Map<String, String> sha256BySegment)
+            throws Exception {
+        List<String> names = new ArrayList<>();
+        for (String k : keys(s3, bucket)) {
+            String name = k.substring(k.lastIndexOf('/') + 1);
+            names.add(name);
+            String got = objectSha256(s3, bucket, k, false);
+            if (!got.equals(sha256BySegment.get(name))) {
+                throw new AssertionError(k + ": content sha256 " + got + ", the segment's " + sha256BySegment.get(name));
+            }
+        }
+        return names;
+    }
+
     public static MinioAsyncClient asyncClient(S3Proxy s3) {
         return MinioAsyncClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
                 .region("us-east-1").build();
