@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live fan-out. Every accepted event goes to each subscriber's own queue, bounded by bytes
- * ({@link LiveOptions#maxBytes()}); publishing only enqueues and never waits or calls a subscriber, so a stalled
+ * ({@link LiveOptions#maxBytes()}); publishing only enqueues and never waits for or calls a subscriber (it waits only,
+ * briefly, for earlier publishers' turns, see {@link #takeTurn()}), so a stalled
  * subscriber cannot slow ingest or the journal - it loses the oldest events instead and is told how many through a
  * {@link Signal.Lagged} before its next event. Delivery honours Reactive Streams demand and runs on a virtual thread
  * only while a subscriber has both demand and something to deliver.
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * critical section.
  */
 public final class Broadcaster {
-    /** A subscriber's default buffer: a few seconds of a busy agent, and never more than this however big events are. */
+    /** A subscriber's default buffer: a few seconds of a busy agent; only its one newest event may take it past this. */
     public static final long DEFAULT_BUFFER_BYTES = 8L << 20;
 
     private final List<LiveSubscription> subscribers = new CopyOnWriteArrayList<>();
@@ -103,7 +104,6 @@ public final class Broadcaster {
         return syncedSeq;
     }
 
-    /** Subscribes {@code subscriber} directly (a {@link LiveSink} also learns when to flush). */
     /**
      * A place in the publish order, taken where events are numbered (ingest takes it under the journal lock that
      * gives seqs). {@link #publish(long, Event[], int)} with it waits for the turns before it, so events reach
@@ -139,12 +139,13 @@ public final class Broadcaster {
         }
     }
 
+    /** Subscribes {@code subscriber} directly (a {@link LiveSink} also learns when to flush). */
     public void subscribe(LiveOptions options, Flow.Subscriber<? super Signal> subscriber) {
         LiveSubscription s = new LiveSubscription(options, subscriber, this, deliveries);
         subscriber.onSubscribe(s);
         subscribers.add(s);
         if (closed) {
-            s.complete(); // close() may have run between the check and the add: completing twice is harmless
+            s.complete(); // close() may have run before the add and missed s: completing twice is harmless
         }
     }
 

@@ -19,6 +19,9 @@ public interface LiveSink extends Flow.Subscriber<Signal> {
      */
     void onEvents(Event[] events, int from, int to);
 
-    /** Called on the delivering thread after a run of deliveries, when the subscriber's buffer is empty. */
+    /**
+     * Called on the delivering thread when nothing more is deliverable right now (a committed-only queue may still
+     * hold events not fsynced yet), at most once every couple of milliseconds: the time to flush.
+     */
     void idle();
 }

@@ -48,7 +48,8 @@ public final class Follower {
     /**
      * Prints until the end (or, following, until {@code stop} says so); returns how many events it printed. Seqs it
      * had to pass because they are no longer in the directory go to {@code notices}, except those before the oldest
-     * event when no start was asked for ("everything still there").
+     * event when neither {@code --from-seq} nor {@code -n} was given ("everything still there", or {@code --since}, whose
+     * start is found among the events still there).
      */
     public long run(OutputStream out, Consumer<String> notices, BooleanSupplier stop) throws IOException, InterruptedException {
         long[] printed = new long[1];

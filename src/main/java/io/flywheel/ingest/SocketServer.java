@@ -131,12 +131,12 @@ public final class SocketServer {
         taps.remove(c);
     }
 
-    /** Producer connections (taps excluded): at stop, those still open wait for their acks. */
     /** Where it listens, for messages. */
     public String address() {
         return listener.address();
     }
 
+    /** Producer connections (taps excluded): at stop, those still open wait for their acks. */
     public int producerCount() {
         return Math.max(0, connections.size() - taps.size());
     }

@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * @param committedOnly durable events only, each sent once the journal has fsynced it
  * @param fromSeq       replay durable events from this seq out of the journal first, then go on live; -1 for live only
  * @param name          the subscriber's metrics label; null to be labelled by its peer
- * @param envelope      send {@code {"seq":N,"durable":true,"src":...,"event":...}} instead of the bare event line
+ * @param envelope      send {@code {"seq":N,"class":"durable","src":...,"event":...}} instead of the bare event line
+ *                      (an ephemeral event: {@code "class":"ephemeral"} and no seq)
  */
 public record TapRequest(List<String> types, boolean durableOnly, boolean committedOnly, long fromSeq, String name,
                          boolean envelope) {

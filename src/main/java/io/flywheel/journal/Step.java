@@ -19,11 +19,11 @@ public enum Step {
     SEGMENT_TRUNCATE(false),
     /** fdatasync of the open segment. Fatal: after a failed fsync the kernel may have dropped the dirty pages. */
     SEGMENT_SYNC(true),
-    /** Writing {@code seq.hwm.tmp} and renaming it over {@code seq.hwm}. Retried (the temporary file is rewritten whole). */
+    /** Writing a fresh {@code seq.hwm.tmp.<random>} (O_EXCL, a new name each attempt) and renaming it over {@code seq.hwm}. Retried. */
     HIGH_WATER(false),
-    /** fsync of {@code seq.hwm.tmp}. Fatal, like every fsync. */
+    /** fsync of that temporary file before the rename. Fatal, like every fsync. */
     HIGH_WATER_SYNC(true),
-    /** Writing {@code <segment>.jsonl.seal.tmp} (checksum, count, first/last seq) and renaming it to the record's name. Retried. */
+    /** Writing a fresh temporary file (SHA-256, length, count, first/last seq, part MD5s/CRC32Cs) and renaming it to {@code <segment>.jsonl.seal}. Retried. */
     SEAL_RECORD(false),
     /** fsync of the seal record before it is renamed. Fatal, like every fsync. */
     SEAL_RECORD_SYNC(true),
