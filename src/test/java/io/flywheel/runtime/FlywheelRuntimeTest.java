@@ -218,6 +218,63 @@ class FlywheelRuntimeTest {
         }
     }
 
+    /**
+     * A subscriber's buffer is bounded by the memory budget: an eighth of it when that is less than 8 MiB. 4 MiB of
+     * events wait for a stalled subscriber of a runtime with a 16 MiB budget (bound 2 MiB) and of one with 64 MiB
+     * (bound 8 MiB): the first loses the oldest and says how many, the second keeps them all.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "budget {0} MiB")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {16, 64})
+    void aStalledSubscriberHoldsAtMostAnEighthOfTheMemoryBudget(int budgetMiB) throws Exception {
+        Path dir = tmp.resolve("data");
+        long bound = Math.min(8L << 20, ((long) budgetMiB << 20) / 8);
+        int events = 4096;
+        String pad = "x".repeat(960);
+        try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir).withLimits(4096, (long) budgetMiB << 20))) {
+            List<Signal> seen = new CopyOnWriteArrayList<>();
+            fw.live(e -> true).subscribe().with(seen::add); // keeps up: tells when every event was published
+            AssertSubscriber<Signal> stalled = fw.live(e -> true).subscribe().withSubscriber(AssertSubscriber.create(0));
+            CompletableFuture<Appended> last = null;
+            for (int i = 1; i <= events; i++) {
+                last = fw.append("{\"type\":\"text\",\"i\":" + i + ",\"pad\":\"" + pad + "\"}");
+            }
+            last.get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < events && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(events, seen.size());
+
+            stalled.request(Long.MAX_VALUE);
+            long lagged = 0;
+            long delivered = 0;
+            long deliveredBytes = 0;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (lagged + delivered < events && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                lagged = 0;
+                delivered = 0;
+                deliveredBytes = 0;
+                for (Signal sig : stalled.getItems()) {
+                    if (sig instanceof Signal.Lagged l) {
+                        lagged += l.missed();
+                    } else if (sig instanceof Signal.Delivered d) {
+                        delivered++;
+                        deliveredBytes += d.event().raw().length;
+                    }
+                }
+            }
+            assertEquals(events, lagged + delivered, "every event delivered or counted as missed");
+            assertTrue(deliveredBytes <= bound, deliveredBytes + " bytes held for a bound of " + bound);
+            if (bound < 4L << 20) {
+                assertTrue(lagged > 0 && deliveredBytes > bound / 2, "lost the oldest, kept about the bound: " + lagged
+                        + " missed, " + deliveredBytes + " bytes kept");
+            } else {
+                assertEquals(0, lagged, "4 MiB fit in " + bound);
+            }
+        }
+    }
+
     @Test
     void oneWriterPerDirectoryAndAClosedRuntimeRefusesAppends() throws Exception {
         Path dir = tmp.resolve("data");
@@ -252,7 +309,8 @@ class FlywheelRuntimeTest {
         List<CompletableFuture<Appended>> acks = new ArrayList<>();
         AssertSubscriber<Event> committed;
         try (FlywheelRuntime fw = FlywheelRuntime.open(RuntimeConfig.defaults(dir).withFaults(failFifthSync))) {
-            committed = fw.committed(1).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+            // no demand until the journal has failed: then it is behind, and must still get all that was kept first
+            committed = fw.committed(1).subscribe().withSubscriber(AssertSubscriber.create(0));
             for (int i = 1; i <= 400 && fw.failure() == null; i++) {
                 acks.add(fw.append(text(i)));
                 if (i % 50 == 0) {
@@ -263,6 +321,12 @@ class FlywheelRuntimeTest {
                     }
                 }
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (fw.failure() == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            committed.request(Long.MAX_VALUE);
+            committed.awaitFailure(Duration.ofSeconds(10));
             assertFalse(fw.close(Duration.ofSeconds(5), CloseProgress.SILENT), "close says not everything was kept");
         }
         List<Long> completed = new ArrayList<>();
@@ -277,8 +341,13 @@ class FlywheelRuntimeTest {
         }
         // the four syncs before the failed one kept something (how much depends on how appends fell into commits)
         assertTrue(completed.size() >= 1 && failed >= 1, completed.size() + " completed, " + failed + " failed");
-        committed.awaitFailure(Duration.ofSeconds(10));
         assertInstanceOf(io.flywheel.journal.JournalFailedException.class, committed.getFailure());
+        // all that was kept, then the failure: the subscriber knows it missed nothing before it
+        List<Long> beforeFailure = committed.getItems().stream().map(Event::seq).toList();
+        assertEquals(java.util.stream.LongStream.rangeClosed(1, beforeFailure.size()).boxed().toList(), beforeFailure,
+                "kept events in seq order, each once");
+        assertTrue(beforeFailure.containsAll(completed), "every completed append reached the committed subscriber "
+                + "before its failure: " + beforeFailure.size() + " delivered, last completed " + completed.getLast());
 
         try (FlywheelRuntime again = FlywheelRuntime.open(RuntimeConfig.defaults(dir).withFaults(io.flywheel.journal.Faults.NONE))) {
             AssertSubscriber<Event> kept = again.committed(1).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
