@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
             "",
             "It only reads files (no socket, no write permission needed). Start at --from-seq N, at --since TIME, or "
                 + "at the last -n N events; by default at the oldest event still in DIR (with -f alone: the last 10).",
-            "Exit status: 0, or 2 when DIR is not a data directory or an option is wrong."},
+            "Exit status: 0; 1 when reading the journal fails; 2 when DIR is not a data directory or an option is wrong."},
         footer = {"", "Example:  flywheel follow --dir ./data -f --type tool_call | jq -c ."})
 public class FollowCommand implements Callable<Integer> {
 

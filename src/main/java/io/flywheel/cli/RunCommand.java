@@ -108,7 +108,7 @@ public class RunCommand implements Callable<Integer> {
 
     @Option(names = "--max-backlog", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Pause durable ingest (producers block, nothing is dropped) while unshipped segments reach this size; "
-                + "resumes when shipping catches up. Default: unbounded.")
+                + "resumes when shipping catches up. Needs --ship-every. Default: unbounded.")
     Long maxBacklog;
 
     @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.Positive.class,
@@ -145,7 +145,7 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Heap that all inputs together may hold for partial and long lines and reject records; an "
                 + "input needing more stops being read until others give some back. Default: a quarter of the heap "
-                + "(64MiB with -Xmx256m), at least 16MiB.")
+                + "(64MiB with -Xmx256m), between 16MiB and 512MiB.")
     Long maxMemory;
 
     @Mixin
@@ -167,6 +167,8 @@ public class RunCommand implements Callable<Integer> {
         Usage.require(socketMode.matches("0?[0-7]{3}"), spec, "--socket-mode", "must be octal");
         Usage.require(maxConnections >= 1, spec, "--max-connections", "must be at least 1");
         Usage.require(maxBacklog == null || maxBacklog > 0, spec, "--max-backlog", "must be more than 0");
+        Usage.require(maxBacklog == null || shipEvery != null, spec, "--max-backlog",
+                "needs --ship-every (the backlog only shrinks when this process ships)");
         Usage.require(durableTypes.stream().noneMatch(String::isBlank), spec, "--durable-type", "a type must not be empty");
         Usage.require(ephemeralTypes.stream().noneMatch(String::isBlank), spec, "--ephemeral-type", "a type must not be empty");
         Usage.require(metricsFile == null || java.nio.file.Files.isDirectory(metricsFile.toAbsolutePath().getParent()),

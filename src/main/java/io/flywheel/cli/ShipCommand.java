@@ -125,26 +125,27 @@ public class ShipCommand implements Callable<Integer> {
         }
 
         @Override
-        public void begin(int segments, long bytes) {
+        public synchronized void begin(int segments, long bytes) {
             this.segments = segments;
             this.total = bytes;
             draw(true);
         }
 
+        // synchronized: upload threads report at once with --parallel
         @Override
-        public void advance(long n) {
+        public synchronized void advance(long n) {
             bytes = Math.max(0, Math.min(total, bytes + n));
             draw(false);
         }
 
         @Override
-        public void segmentDone(String name) {
+        public synchronized void segmentDone(String name) {
             done++;
             draw(true);
         }
 
         @Override
-        public void end() {
+        public synchronized void end() {
             draw(true);
             bar.clear();
         }

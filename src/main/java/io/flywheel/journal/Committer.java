@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The journal's one writer thread, after BookKeeper's force thread: takes the filling batch, writes it with one
- * call per segment, fdatasyncs once, then publishes the batch's ticket as synced. Seals segments when they are due.
+ * call per segment, fdatasyncs the open segment once (and the reject log when the batch carries rejects; a segment
+ * sealed on the way is synced as it is sealed), then publishes the batch's ticket as synced. Seals segments when they are due.
  * Every disk step goes through {@link DiskErrorPolicy}; when it gives up, the journal fails and every waiter hears.
  */
 final class Committer {

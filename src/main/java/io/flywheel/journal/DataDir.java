@@ -22,7 +22,8 @@ import java.util.Properties;
  * The on-disk layout of a data directory, which operators, {@code tail -F} users and the shipper rely on:
  * <pre>
  * DIR/segments/*.jsonl        sealed segments
- * DIR/segments/*.jsonl.open   the segment being written (at most one)
+ * DIR/segments/*.jsonl.open   the segment being written (and, for about a second, the in-progress name of the one
+ *                             just sealed, beside its sealed name)
  * DIR/current.jsonl           symlink to the segment being written, swapped atomically on every roll
  * DIR/rejected/               rejected input (JSONL records) and torn tails cut off by recovery
  * DIR/shipped/                segments kept after shipping (per --keep-shipped)

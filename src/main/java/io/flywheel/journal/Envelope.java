@@ -23,17 +23,17 @@ public final class Envelope {
         return SEQ.length + 20 + TS.length + TS_LEN + SRC.length + sourceJsonLen + EVENT.length + eventLen + 2;
     }
 
-    /**
-     * Writes one envelope line at {@code pos} of {@code out} (which must have {@link #maxSize} room) and returns the
-     * new position; {@code seq} holds the sequence number's digits. {@code ts} is the 24 ASCII bytes of the receive time, {@code sourceJson} the source as a JSON
-     * string literal, quotes included.
-     */
     /** As {@link #encode(byte[], int, SequenceText, byte[], byte[], byte[], int, int)}, for one-off envelopes. */
     public static int encode(byte[] out, int pos, long seq, byte[] ts, byte[] sourceJson,
                              byte[] event, int eventOff, int eventLen) {
         return encode(out, pos, new SequenceText(seq), ts, sourceJson, event, eventOff, eventLen);
     }
 
+    /**
+     * Writes one envelope line at {@code pos} of {@code out} (which must have {@link #maxSize} room) and returns the
+     * new position; {@code seq} holds the sequence number's digits. {@code ts} is the 24 ASCII bytes of the receive time, {@code sourceJson} the source as a JSON
+     * string literal, quotes included.
+     */
     static int encode(byte[] out, int pos, SequenceText seq, byte[] ts, byte[] sourceJson,
                       byte[] event, int eventOff, int eventLen) {
         System.arraycopy(SEQ, 0, out, pos, SEQ.length);

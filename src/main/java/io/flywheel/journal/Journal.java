@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The durable write-ahead journal with group commit. Producers {@link #append} envelopes to the {@link CommitQueue};
  * the {@link Committer} writes each batch to the rolling {@link SegmentLog} (and rejects to the {@link RejectLog})
- * with one fdatasync, then publishes the batch's ticket as synced; {@link DiskErrorPolicy} decides what a failed
- * step means.
+ * with one fdatasync of the open segment (and one of the reject log when the batch carries rejects), then publishes
+ * the batch's ticket as synced; {@link DiskErrorPolicy} decides what a failed step means.
  *
  * <p>An event counts as kept only once {@link #syncedTicket()} reaches the ticket {@link #append} returned.
  */

@@ -108,14 +108,18 @@ final class JournalFiles {
     }
 
     /**
-     * Replaces {@code target}'s content atomically: the whole content to {@code <target><tmpSuffix>}, fsync, rename.
+     * Replaces {@code target}'s content atomically: the whole content to a fresh {@code <target><tmpSuffix>.<random>}
+     * (O_EXCL), fsync, rename.
      * The caller syncs the directory.
      */
     void replaceFile(Path target, String tmpSuffix, byte[] content) throws StepFailedException {
         replaceFile(target, tmpSuffix, content, Step.HIGH_WATER, Step.HIGH_WATER_SYNC);
     }
 
-    /** Writes a segment's seal record atomically; the caller syncs the directory before the sealed name appears. */
+    /**
+     * Writes a segment's seal record atomically; the caller makes its name durable no later than the sealed name
+     * ({@link SegmentSealer}: retire's directory sync covers both).
+     */
     void writeSealRecord(Path segment, SealRecord record) throws StepFailedException {
         replaceFile(SealRecord.pathFor(segment), ".tmp", record.toBytes(), Step.SEAL_RECORD, Step.SEAL_RECORD_SYNC);
     }

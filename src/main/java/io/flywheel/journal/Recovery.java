@@ -97,7 +97,9 @@ public final class Recovery {
 
     /**
      * A crash between giving a segment its sealed name and removing the in-progress one leaves both names on one
-     * file (or the sealed one already moved to {@code shipped/}): only the in-progress name has to go.
+     * file: the seal's steps are run again (each finds its work done or redoes it whole) and the in-progress name
+     * goes. A twin already in {@code shipped/} (this version ships no segment whose in-progress name is still there)
+     * is linked back into {@code segments/}, and the next pass finds its object already shipped.
      */
     private static boolean finishInterruptedSeal(DataDir dir, SegmentSealer sealer, Path open, Path sealed,
                                                  long md5PartSize) throws IOException {
@@ -111,7 +113,7 @@ public final class Recovery {
         }
         // a sealed name implies a record, except from versions that wrote none: then it is computed now
         SealRecord record = Files.exists(sealed) ? SealRecord.read(sealed).orElse(null) : null;
-        sealer.seal(open, sealed, record != null ? record : SealRecord.compute(twin, md5PartSize)); // completes the remaining steps only
+        sealer.seal(open, sealed, record != null ? record : SealRecord.compute(twin, md5PartSize)); // steps already done find their work done
         sealer.retire(open);
         return true;
     }

@@ -49,7 +49,7 @@ final class RejectLog implements AutoCloseable {
         this.rollAt = Math.max(budget / 8, 1);
     }
 
-    /** Appends whole records; on failure the log is cut back to its last whole record (now or before the next write). */
+    /** Appends whole records; after a failed write the log is cut back to its last whole record before the next one. */
     void append(byte[] records, int len) throws IOException {
         if (channel != null && size > 0 && size + len > rollAt) {
             roll();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * Gives a complete, synced segment its sealed name - the name that makes it shippable - in steps that can each be
- * retried and that keep two promises at every instant, crash or not:
+ * retried and that keep three promises at every instant, crash or not:
  * <ol>
  *   <li>the high-water mark covers the segment before it becomes shippable (so deleting it after shipping can never
  *       let numbering restart below it);</li>

@@ -128,7 +128,7 @@ final class S3Store {
      * {@code sealCrc32c} (else -1) the bytes are checked against the seal record as they are sent.
      */
     boolean putIfAbsent(String key, Path file, long size, String md5Base64, long sealCrc32c,
-                        Map<String, String> headers, ShipProgress progress) throws ShipException {
+                        Map<String, String> headers) throws ShipException {
         Multimap<String, String> h = ArrayListMultimap.create();
         headers.forEach(h::put);
         h.put("If-None-Match", "*");
@@ -137,7 +137,6 @@ final class S3Store {
                  Response r = FlywheelParts.put(client, config.bucket(), key, raf, size, md5Base64,
                          () -> new SealCheckedSource(raf.getChannel(), 0, size, sealCrc32c, file.getFileName().toString()),
                          h).get()) {
-                progress.advance(size);
                 return true;
             } catch (Exception e) {
                 if (preconditionFailed(e)) {

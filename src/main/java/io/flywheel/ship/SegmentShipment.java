@@ -143,8 +143,16 @@ final class SegmentShipment {
             if (existing.isPresent()) {
                 return alreadyThere(seg, where, existing.get(), d);
             }
-            boolean created = d.multipart() ? multipart(key, d) : store.putIfAbsent(key, d.uploadFile(),
-                    d.uploadSize(), d.partMd5Base64(0), d.sealCrc32c(0), headers(d, seg), progress);
+            boolean created;
+            if (d.multipart()) {
+                created = multipart(key, d); // advances part by part
+            } else {
+                created = store.putIfAbsent(key, d.uploadFile(), d.uploadSize(), d.partMd5Base64(0), d.sealCrc32c(0),
+                        headers(d, seg));
+                if (created) {
+                    progress.advance(d.length()); // local bytes, as begin() counted them, whatever was sent
+                }
+            }
             StatObjectResponse st = store.stat(key).orElseThrow(() -> new ShipException(ShipException.Kind.UNAVAILABLE,
                     "uploaded " + where + " but it is not there on stat; will retry", null));
             if (!created) {

@@ -1,6 +1,9 @@
 package io.flywheel.ship;
 
-/** Progress callbacks of a ship pass (called on the shipping thread). */
+/**
+ * Progress callbacks of a ship pass: {@link #begin} and {@link #end} on the thread that runs the pass,
+ * {@link #advance} and {@link #segmentDone} from its upload threads, several at once with {@code --parallel}.
+ */
 public interface ShipProgress {
     ShipProgress NONE = new ShipProgress() {
     };

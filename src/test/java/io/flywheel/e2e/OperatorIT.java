@@ -46,6 +46,9 @@ class OperatorIT {
         refused(Map.of(), "invalid --roll-bytes '0'", "run", "--dir", dir, "--roll-bytes", "0");
         refused(Map.of(), "invalid --compress 'zstd': must be none or gzip", "run", "--dir", dir, "--compress", "zstd");
         refused(Map.of("FLYWHEEL_RUN_ROLL_BYTES", "zz"), "(from env FLYWHEEL_RUN_ROLL_BYTES)", "run", "--dir", dir);
+        // it would be ignored: only a run that ships can pause for its backlog
+        refused(Map.of(), "--max-backlog", "run", "--dir", dir, "--max-backlog", "1GiB");
+        refused(Map.of(), "needs --ship-every", "run", "--dir", dir, "--max-backlog", "1GiB");
         assertFalse(Files.exists(d), "a refused option leaves no directory behind");
         refused(Map.of(), "invalid --keep-shipped 'P1x'", "ship", "--dir", dir, "--keep-shipped", "P1x");
         refused(Map.of(), "invalid --count '-5': must not be negative", "generate", "--count", "-5");
