@@ -100,10 +100,8 @@ class FlywheelRuntimeTest {
         }
     }
 
-    @Test
-    void committedReplaysWhatIsKeptThenFollowsEachGroupCommitWithNoGapNoRepeatAndOnlyOnDemand() throws Exception {
-        Path dir = tmp.resolve("data");
-        // small segments, so that replay and live cross several rolls
+    /** A directory of 4 KiB segments holding events 1..300 (text(1)..text(300)), and the config that made it. */
+    private static RuntimeConfig smallSegmentsWith300Events(Path dir) throws Exception {
         RuntimeConfig config = RuntimeConfig.defaults(dir).withJournal(new io.flywheel.journal.JournalConfig(4096,
                 Duration.ofMinutes(5), Duration.ofSeconds(30), RuntimeConfig.PENDING_BYTES, Duration.ofSeconds(5), 1 << 20));
         try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
@@ -111,6 +109,14 @@ class FlywheelRuntimeTest {
                 fw.append(text(i));
             }
         }
+        return config;
+    }
+
+    @Test
+    void committedReplaysWhatIsKeptThenFollowsEachGroupCommitWithNoGapNoRepeatAndOnlyOnDemand() throws Exception {
+        Path dir = tmp.resolve("data");
+        // small segments, so that replay and live cross several rolls
+        RuntimeConfig config = smallSegmentsWith300Events(dir);
         try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
             fw.start();
             AssertSubscriber<Event> slow = fw.committed(250).subscribe().withSubscriber(AssertSubscriber.create(10));
@@ -141,13 +147,7 @@ class FlywheelRuntimeTest {
     @Test
     void committedPassesSeqsNoLongerInTheFilesAndSaysSo() throws Exception {
         Path dir = tmp.resolve("data");
-        RuntimeConfig config = RuntimeConfig.defaults(dir).withJournal(new io.flywheel.journal.JournalConfig(4096,
-                Duration.ofMinutes(5), Duration.ofSeconds(30), RuntimeConfig.PENDING_BYTES, Duration.ofSeconds(5), 1 << 20));
-        try (FlywheelRuntime fw = FlywheelRuntime.open(config)) {
-            for (int i = 1; i <= 300; i++) {
-                fw.append(text(i));
-            }
-        }
+        RuntimeConfig config = smallSegmentsWith300Events(dir);
         List<Path> sealed;
         try (var names = java.nio.file.Files.list(dir.resolve("segments"))) {
             sealed = names.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList();
